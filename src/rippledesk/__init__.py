@@ -1,0 +1,3 @@
+"""rippledesk: an open-source social customer service desk."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from rippledesk.cli import main
+
+main()

@@ -1,0 +1,172 @@
+"""A forgiving, streaming CSV reader that knows which line each record came from.
+
+Exports in the wild have unclosed quotes, stray bytes in another encoding and rows with the
+wrong number of fields. Python's ``csv`` module either stops at the first such row or silently
+swallows the rest of the file into one field. This reader reports the bad record with its line
+number and carries on with the physical line after the record's first one, so one broken quote
+costs one row, not the rest of the file. Memory stays flat: only the current record is held.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+# A single field larger than this is almost certainly an unclosed quote eating the file.
+MAX_FIELD_CHARS = 1_000_000
+csv.field_size_limit(MAX_FIELD_CHARS)
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+class CsvFileError(Exception):
+    """The file as a whole cannot be read (missing, empty, no header, missing columns)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRecord:
+    line: int
+    values: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CsvProblem:
+    line: int
+    message: str
+
+
+class _Lines:
+    """Physical lines of a binary file, decoded, with their numbers and a push-back stack."""
+
+    def __init__(self, handle: BinaryIO, encoding: str) -> None:
+        self.handle = handle
+        self.encoding = encoding
+        self.number = 0
+        self.pushed: deque[tuple[int, str]] = deque()
+        self.consumed: list[tuple[int, str]] = []
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        if self.pushed:
+            item = self.pushed.popleft()
+        else:
+            raw = self.handle.readline()
+            if not raw:
+                raise StopIteration
+            self.number += 1
+            item = (self.number, raw.decode(self.encoding, errors="surrogateescape"))
+        self.consumed.append(item)
+        return item[1]
+
+    def push_back(self, items: list[tuple[int, str]]) -> None:
+        self.pushed.extendleft(reversed(items))
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+
+def _bad_bytes(values: list[str], header: list[str], encoding: str) -> str | None:
+    for name, value in zip(header, values, strict=False):
+        match = _SURROGATE.search(value)
+        if match:
+            byte = ord(match.group()) - 0xDC00
+            return (
+                f"column {name!r} has bytes that are not valid {encoding} "
+                f"(0x{byte:02X} at character {match.start() + 1}); "
+                "if the file uses another encoding, pass --encoding (e.g. cp1252)"
+            )
+    return None
+
+
+class CsvReader:
+    """Iterates the good records of a CSV file and collects problems for the bad ones."""
+
+    def __init__(self, path: Path, required: list[str], encoding: str = "utf-8") -> None:
+        self.path = path
+        self.required = required
+        self.encoding = encoding
+        self.problems: list[CsvProblem] = []
+        self.size = path.stat().st_size if path.exists() else 0
+        self.header: list[str] = []
+        self._lines: _Lines | None = None
+
+    def position(self) -> int:
+        return self._lines.tell() if self._lines else 0
+
+    def __iter__(self) -> Iterator[CsvRecord]:
+        try:
+            handle = self.path.open("rb")
+        except OSError as exc:
+            raise CsvFileError(f"{self.path}: cannot open ({exc.strerror})") from None
+        with handle:
+            if handle.read(3) != b"\xef\xbb\xbf":
+                handle.seek(0)
+            lines = _Lines(handle, self.encoding)
+            self._lines = lines
+            self.header = self._read_header(lines)
+            yield from self._records(lines)
+
+    def _read_header(self, lines: _Lines) -> list[str]:
+        try:
+            first = next(csv.reader(lines))
+        except StopIteration:
+            raise CsvFileError(f"{self.path}: the file is empty (no header line)") from None
+        except csv.Error as exc:
+            raise CsvFileError(f"{self.path}: line 1: cannot read the header ({exc})") from None
+        header = [name.strip() for name in first]
+        missing = [name for name in self.required if name not in header]
+        if missing:
+            raise CsvFileError(
+                f"{self.path}: line 1: missing column(s) {', '.join(missing)}; "
+                f"the header has: {', '.join(header) or '(nothing)'}"
+            )
+        return header
+
+    def _records(self, lines: _Lines) -> Iterator[CsvRecord]:
+        width = len(self.header)
+        while True:
+            reader = csv.reader(lines, strict=True)
+            while True:
+                lines.consumed = []
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    if lines.consumed:
+                        self._broken(lines, "the file ends inside a quoted field (unclosed quote)")
+                        break
+                    return
+                except csv.Error as exc:
+                    self._broken(lines, f"malformed CSV ({exc})")
+                    break
+                start = lines.consumed[0][0]
+                if not values or values == [""]:
+                    continue
+                if len(values) != width:
+                    if len(lines.consumed) > 1:
+                        self._broken(lines, f"{len(values)} fields where {width} were expected")
+                        break
+                    self.problems.append(
+                        CsvProblem(start, f"{len(values)} fields where {width} were expected")
+                    )
+                    continue
+                bad = _bad_bytes(values, self.header, self.encoding)
+                if bad:
+                    self.problems.append(CsvProblem(start, bad))
+                    continue
+                yield CsvRecord(start, dict(zip(self.header, values, strict=True)))
+
+    def _broken(self, lines: _Lines, reason: str) -> None:
+        """Reject the record's first line and re-read the lines it swallowed."""
+        consumed = lines.consumed
+        start = consumed[0][0] if consumed else lines.number
+        if len(consumed) > 1:
+            reason += f"; probably broken quoting (the record ran to line {consumed[-1][0]})"
+        self.problems.append(CsvProblem(start, reason))
+        lines.push_back(consumed[1:])

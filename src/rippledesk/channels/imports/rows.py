@@ -1,0 +1,200 @@
+"""Import of any one-message-per-row CSV export (mentions, reviews, survey verbatims, ...).
+
+The caller names the columns. Each row is one inbound message; rows sharing a value in the
+conversation column form one conversation, otherwise every row is its own conversation (a
+public mention is a thread of its own). Without an id column the message id is a hash of
+channel, author, time and text, so re-importing the same export adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from rippledesk.channels.imports.csvfile import CsvReader
+from rippledesk.channels.imports.report import ImportReport
+from rippledesk.channels.imports.timeparse import TimeParseError, parse_with
+from rippledesk.channels.models import ChannelKind, ImportRun
+from rippledesk.conversations.bulk import BulkWriter
+from rippledesk.conversations.models import ConversationKind, Message
+from rippledesk.conversations.records import MessageRecord
+from rippledesk.core.progress import Progress
+from rippledesk.workspaces.models import Workspace
+
+CONVERSATION_KIND = {
+    ChannelKind.EMAIL: ConversationKind.EMAIL,
+    ChannelKind.WEBCHAT: ConversationKind.CHAT,
+    ChannelKind.SMS: ConversationKind.SMS,
+    ChannelKind.REVIEWS: ConversationKind.REVIEW,
+    ChannelKind.WHATSAPP: ConversationKind.DM,
+}
+
+
+@dataclass(frozen=True)
+class RowColumns:
+    """Which CSV column holds what; only ``text`` is required."""
+
+    text: str
+    author: str | None = None
+    channel: str | None = None
+    time: str | None = None
+    id: str | None = None
+    conversation: str | None = None
+
+    def required(self) -> list[str]:
+        named = [self.text, self.author, self.channel, self.time, self.id, self.conversation]
+        return [name for name in named if name]
+
+
+@dataclass(frozen=True)
+class RowOptions:
+    channel_kind: ChannelKind = ChannelKind.X
+    default_channel: str = ""
+    time_format: str | None = None
+    time_zone: tzinfo = UTC
+    encoding: str = "utf-8"
+    batch_size: int = 2000
+
+
+class RowImporter:
+    """Runs one generic CSV import into a workspace."""
+
+    def __init__(
+        self, workspace: Workspace, path: Path, columns: RowColumns, options: RowOptions
+    ) -> None:
+        self.workspace = workspace
+        self.path = path
+        self.columns = columns
+        self.options = options
+        self.channel = options.default_channel or path.stem
+        kind = CONVERSATION_KIND.get(options.channel_kind, ConversationKind.PUBLIC_THREAD)
+        self.writer = BulkWriter(workspace, options.channel_kind, kind)
+
+    def run(self) -> ImportReport:
+        reader = CsvReader(self.path, self.columns.required(), self.options.encoding)
+        run = ImportRun.objects.create(
+            workspace=self.workspace, source_format="csv", source_name=str(self.path)
+        )
+        report = ImportReport(run)
+        started = run.created_at
+        progress = Progress(reader.size, "importing")
+        batch: dict[tuple[str, str], MessageRecord] = {}
+        for record in reader:
+            report.rows_read += 1
+            message = self._record(record.line, record.values, report)
+            if message is None:
+                continue
+            key = (message.channel, message.external_id)
+            if key in batch:
+                report.reject(message.line, self._duplicate(message, batch[key].line))
+                continue
+            batch[key] = message
+            if len(batch) >= self.options.batch_size:
+                self._flush(batch, report, started)
+                progress.update(reader.position(), report.rows_read)
+        self._flush(batch, report, started)
+        progress.close()
+        for problem in reader.problems:
+            report.rows_read += 1
+            report.reject(problem.line, problem.message)
+        report.finish()
+        return report
+
+    def _duplicate(self, message: MessageRecord, first_line: int | None) -> str:
+        where = f"line {first_line}" if first_line else "an earlier line of this file"
+        if self.columns.id:
+            return f"id {message.external_id!r} is duplicated (first seen on {where})"
+        return f"the same author, channel, time and text as {where} (a duplicated row)"
+
+    def _flush(
+        self, batch: dict[tuple[str, str], MessageRecord], report: ImportReport, started: datetime
+    ) -> None:
+        """Reject rows whose id an earlier batch of this run stored, then write the rest."""
+        records = list(batch.values())
+        batch.clear()
+        if not records:
+            return
+        with transaction.atomic():
+            earlier = self._stored_this_run(records, started)
+            fresh = [r for r in records if (r.channel, r.external_id) not in earlier]
+            for r in records:
+                if (r.channel, r.external_id) in earlier:
+                    report.reject(r.line, self._duplicate(r, None))
+            report.add(self.writer.write(fresh))
+
+    def _stored_this_run(
+        self, records: list[MessageRecord], started: datetime
+    ) -> set[tuple[str, str]]:
+        by_channel: dict[str, list[str]] = {}
+        for r in records:
+            by_channel.setdefault(r.channel, []).append(r.external_id)
+        seen: set[tuple[str, str]] = set()
+        for channel, ids in by_channel.items():
+            rows = Message.objects.filter(
+                channel_account__workspace=self.workspace,
+                channel_account__kind=self.options.channel_kind,
+                channel_account__name=channel,
+                external_id__in=ids,
+                created_at__gte=started,
+            ).values_list("external_id", flat=True)
+            seen.update((channel, str(external)) for external in rows)
+        return seen
+
+    def _record(
+        self, line: int, values: dict[str, str], report: ImportReport
+    ) -> MessageRecord | None:
+        cols = self.columns
+        text = values[cols.text]
+        if not text.strip():
+            report.reject(line, f"column {cols.text!r} is empty")
+            return None
+        channel = values[cols.channel].strip() if cols.channel else self.channel
+        if not channel:
+            report.reject(line, f"column {cols.channel!r} is empty")
+            return None
+        author = values[cols.author].strip() if cols.author else ""
+        if cols.author and not author:
+            report.reject(line, f"column {cols.author!r} is empty")
+            return None
+        sent_at = timezone.now()
+        if cols.time:
+            try:
+                sent_at = parse_with(
+                    values[cols.time], self.options.time_format, self.options.time_zone
+                )
+            except TimeParseError as exc:
+                report.reject(line, f"column {cols.time!r}: {exc}")
+                return None
+        if cols.id:
+            external_id = values[cols.id].strip()
+            if not external_id:
+                report.reject(line, f"column {cols.id!r} is empty")
+                return None
+        else:
+            raw_time = values[cols.time] if cols.time else ""
+            digest = hashlib.sha1(
+                "\x1f".join([channel, author, raw_time, text]).encode("utf-8", "surrogatepass"),
+                usedforsecurity=False,
+            )
+            external_id = "row:" + digest.hexdigest()[:24]
+        author = author or f"anonymous-{external_id[-12:]}"
+        conversation = values[cols.conversation].strip() if cols.conversation else ""
+        return MessageRecord(
+            line=line,
+            channel=channel[:200],
+            conversation_key=conversation or external_id,
+            customer_id=author,
+            customer_name=author,
+            inbound=True,
+            author_id=author,
+            author_name=author,
+            body=text,
+            external_id=external_id[:255],
+            in_reply_to="",
+            sent_at=sent_at,
+        )

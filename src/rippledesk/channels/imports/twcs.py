@@ -1,0 +1,226 @@
+"""Import of the "Customer Support on Twitter" (TWCS) CSV format.
+
+Columns: tweet_id, author_id, inbound, created_at, text, response_tweet_id,
+in_response_to_tweet_id. Brand authors (inbound=False) become X channel accounts, the other
+authors customers with X identities. A conversation starts at a customer tweet that replies to
+nothing and holds every tweet that replies into it, at any depth.
+
+Reply links may point forwards in the file, so the import runs in two passes: the rows are
+parked in a staging table, thread roots are resolved there with set-based SQL (one UPDATE per
+level of reply depth), and then the threads are streamed out root by root into the bulk writer.
+Memory stays flat whatever the file size.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.db import transaction
+
+from rippledesk.channels.imports.csvfile import CsvReader
+from rippledesk.channels.imports.report import ImportReport
+from rippledesk.channels.imports.timeparse import TimeParseError, parse_twitter
+from rippledesk.channels.imports.twcs_threads import StagedTweet, ThreadResolver
+from rippledesk.channels.models import ChannelKind, ImportRun, TwcsStagingRow
+from rippledesk.conversations.bulk import BulkWriter
+from rippledesk.conversations.models import ConversationKind
+from rippledesk.conversations.records import MessageRecord
+from rippledesk.core.progress import Progress
+from rippledesk.core.sql import insert_rows
+from rippledesk.workspaces.models import Workspace
+
+COLUMNS = [
+    "tweet_id",
+    "author_id",
+    "inbound",
+    "created_at",
+    "text",
+    "response_tweet_id",
+    "in_response_to_tweet_id",
+]
+_STAGING_FIELDS = ("run", "line", "tweet_id", "author_id", "inbound", "created_at", "text")
+_STAGING_FIELDS += ("parent_id", "root_id")
+_TWEET_ID = re.compile(r"^\d{1,30}$")
+_MENTION = re.compile(r"@(\w{1,50})")
+
+
+def _tweet_id(raw: str) -> str | None:
+    """Accept ``123`` and the ``123.0`` that spreadsheet round-trips produce."""
+    value = raw.strip()
+    if value.endswith(".0"):
+        value = value[:-2]
+    return value if _TWEET_ID.match(value) else None
+
+
+def _inbound(raw: str) -> bool | None:
+    value = raw.strip().lower()
+    if value in {"true", "1"}:
+        return True
+    if value in {"false", "0"}:
+        return False
+    return None
+
+
+class TwcsImporter:
+    """Runs one TWCS import into a workspace."""
+
+    def __init__(
+        self, workspace: Workspace, path: Path, *, encoding: str = "utf-8", batch_size: int = 2000
+    ) -> None:
+        self.workspace = workspace
+        self.path = path
+        self.encoding = encoding
+        self.batch_size = batch_size
+
+    def run(self) -> ImportReport:
+        reader = CsvReader(self.path, COLUMNS, self.encoding)
+        run = ImportRun.objects.create(
+            workspace=self.workspace, source_format="twcs", source_name=str(self.path)
+        )
+        report = ImportReport(run)
+        try:
+            self._stage(reader, report)
+            resolver = ThreadResolver(run, self.workspace, report)
+            resolver.resolve()
+            self._write_threads(resolver, report)
+        finally:
+            TwcsStagingRow.objects.filter(run=run).delete()
+        report.finish()
+        return report
+
+    def _stage(self, reader: CsvReader, report: ImportReport) -> None:
+        progress = Progress(reader.size, "reading ")
+        batch: list[tuple[object, ...]] = []
+        for record in reader:
+            report.rows_read += 1
+            row = self._parse(record.line, record.values, report)
+            if row is not None:
+                batch.append((report.run.pk, record.line, *row, ""))
+            if len(batch) >= self.batch_size:
+                self._flush_stage(batch)
+                progress.update(reader.position(), report.rows_read)
+        self._flush_stage(batch)
+        progress.close()
+        for problem in reader.problems:
+            report.rows_read += 1
+            report.reject(problem.line, problem.message)
+
+    @staticmethod
+    def _flush_stage(batch: list[tuple[object, ...]]) -> None:
+        with transaction.atomic():
+            insert_rows(TwcsStagingRow, _STAGING_FIELDS, batch)
+        batch.clear()
+
+    @staticmethod
+    def _parse(
+        line: int, values: dict[str, str], report: ImportReport
+    ) -> tuple[object, ...] | None:
+        tweet_id = _tweet_id(values["tweet_id"])
+        if tweet_id is None:
+            report.reject(line, f"tweet_id {values['tweet_id']!r} is not a tweet id (digits)")
+            return None
+        author = values["author_id"].strip()
+        if not author:
+            report.reject(line, f"tweet {tweet_id}: author_id is empty")
+            return None
+        inbound = _inbound(values["inbound"])
+        if inbound is None:
+            report.reject(
+                line, f"tweet {tweet_id}: inbound {values['inbound']!r} is not True/False"
+            )
+            return None
+        try:
+            created = parse_twitter(values["created_at"].strip())
+        except TimeParseError as exc:
+            report.reject(line, f"tweet {tweet_id}: created_at {exc}")
+            return None
+        parent_raw = values["in_response_to_tweet_id"].strip()
+        parent = _tweet_id(parent_raw) if parent_raw else ""
+        if parent is None:
+            report.reject(
+                line, f"tweet {tweet_id}: in_response_to_tweet_id {parent_raw!r} is not a tweet id"
+            )
+            return None
+        if parent == tweet_id:
+            report.reject(line, f"tweet {tweet_id} replies to itself")
+            return None
+        if not values["text"].strip():
+            report.reject(line, f"tweet {tweet_id}: text is empty")
+            return None
+        return (tweet_id, author, inbound, created, values["text"], parent)
+
+    def _write_threads(self, resolver: ThreadResolver, report: ImportReport) -> None:
+        writer = BulkWriter(self.workspace, ChannelKind.X, ConversationKind.PUBLIC_THREAD)
+        progress = Progress(resolver.row_count(), "storing ")
+        batch: list[MessageRecord] = []
+        done = 0
+        for thread in resolver.threads():
+            records = self._thread_records(thread, resolver, report)
+            batch.extend(records)
+            done += len(thread)
+            if len(batch) >= self.batch_size:
+                report.add(writer.write(batch))
+                batch = []
+                progress.update(done, done)
+        report.add(writer.write(batch))
+        progress.close()
+
+    @staticmethod
+    def _thread_records(
+        thread: list[StagedTweet], resolver: ThreadResolver, report: ImportReport
+    ) -> Iterator[MessageRecord]:
+        key = thread[0].root_id
+        root = next((row for row in thread if row.tweet_id == key), thread[0])
+        attached = resolver.attached.get(key)
+        customer = root if root.inbound else next((r for r in thread if r.inbound), None)
+        if attached is not None:
+            channel, customer_id = attached
+        else:
+            if customer is None:
+                for row in thread:
+                    report.reject(
+                        row.line,
+                        f"tweet {row.tweet_id}: its thread (from tweet {root.tweet_id}, which "
+                        f"replies to unknown tweet {root.parent_id}) has no customer tweet",
+                    )
+                return
+            customer_id = customer.author_id
+            channel_or_none = _brand_of(thread, resolver.brands)
+            if channel_or_none is None:
+                for row in thread:
+                    report.reject(
+                        row.line,
+                        f"tweet {row.tweet_id}: no brand account answers or is mentioned in its "
+                        f"thread (started by tweet {root.tweet_id})",
+                    )
+                return
+            channel = channel_or_none
+        for row in thread:
+            yield MessageRecord(
+                line=row.line,
+                channel=channel,
+                conversation_key=key,
+                customer_id=customer_id,
+                customer_name=customer_id,
+                inbound=row.inbound,
+                author_id=row.author_id,
+                author_name=row.author_id,
+                body=row.text,
+                external_id=row.tweet_id,
+                in_reply_to=row.parent_id,
+                sent_at=row.created_at,
+            )
+
+
+def _brand_of(thread: list[StagedTweet], brands: set[str]) -> str | None:
+    """The brand that answers the thread first, else the first brand its customer mentions."""
+    for row in thread:
+        if not row.inbound:
+            return row.author_id
+    for row in thread:
+        for handle in _MENTION.findall(row.text):
+            if handle in brands:
+                return str(handle)
+    return None

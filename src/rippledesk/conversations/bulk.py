@@ -1,0 +1,272 @@
+"""Bulk writes of messages: the import path of ``conversations``.
+
+This is the action behind ``rippledesk import``: it upserts channel accounts, customers,
+identities, conversations and messages for a batch of :class:`MessageRecord` in a handful of
+set-based statements, so imports run at tens of thousands of messages per second. Every insert
+is keyed by a unique external id and ignores conflicts, which makes a re-run add nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from rippledesk.channels.models import ChannelAccount
+from rippledesk.conversations.models import (
+    Conversation,
+    ConversationKind,
+    ConversationStatus,
+    DeliveryStatus,
+    Direction,
+    Message,
+    Priority,
+)
+from rippledesk.conversations.records import MessageRecord
+from rippledesk.conversations.timings import refresh_timings
+from rippledesk.core.sql import insert_ignoring_conflicts, insert_returning_ids
+from rippledesk.customers.models import Customer, Identity
+from rippledesk.workspaces.models import Workspace
+
+_IDENTITY_FIELDS = (
+    "customer",
+    "channel_account",
+    "external_id",
+    "handle",
+    "display_name",
+    "created_at",
+    "updated_at",
+)
+_CONVERSATION_FIELDS = (
+    "workspace",
+    "channel_account",
+    "customer",
+    "number",
+    "external_id",
+    "kind",
+    "status",
+    "priority",
+    "message_count",
+    "created_at",
+    "updated_at",
+)
+# status, priority and message count of a conversation an import creates
+_NEW = (ConversationStatus.OPEN.value, Priority.NORMAL.value, 0)
+_MESSAGE_FIELDS = (
+    "conversation",
+    "channel_account",
+    "direction",
+    "author_identity",
+    "author_name",
+    "body",
+    "external_id",
+    "in_reply_to_external_id",
+    "is_public",
+    "delivery_status",
+    "sent_at",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass
+class BatchResult:
+    messages_added: int = 0
+    messages_present: int = 0
+    conversations_added: int = 0
+
+
+class BulkWriter:
+    """Writes batches of records for one workspace and one channel kind.
+
+    Channel accounts are cached for the writer's life; everything else is looked up per batch so
+    memory stays flat however large the source is.
+    """
+
+    def __init__(
+        self, workspace: Workspace, channel_kind: str, conversation_kind: ConversationKind
+    ) -> None:
+        self.workspace = workspace
+        self.channel_kind = channel_kind
+        self.conversation_kind = conversation_kind
+        self._channels: dict[str, int] = {}
+
+    def write(self, records: Sequence[MessageRecord]) -> BatchResult:
+        """Store one batch atomically; a failure leaves earlier batches intact."""
+        if not records:
+            return BatchResult()
+        with transaction.atomic():
+            channels = self._channel_ids({r.channel for r in records})
+            identities = self._identity_ids(records, channels)
+            conversations, added = self._conversation_ids(records, channels, identities)
+            inserted = self._insert_messages(records, channels, identities, conversations)
+            refresh_timings(set(conversations.values()))
+        return BatchResult(
+            messages_added=inserted,
+            messages_present=len(records) - inserted,
+            conversations_added=added,
+        )
+
+    def _channel_ids(self, handles: Iterable[str]) -> dict[str, int]:
+        for handle in handles:
+            if handle not in self._channels:
+                account, _ = ChannelAccount.objects.get_or_create(
+                    workspace=self.workspace, kind=self.channel_kind, name=handle
+                )
+                self._channels[handle] = account.pk
+        return self._channels
+
+    def _identity_ids(
+        self, records: Sequence[MessageRecord], channels: dict[str, int]
+    ) -> dict[tuple[int, str], int]:
+        """Map (channel id, external id) to identity id, creating customers for new ones."""
+        wanted: dict[tuple[int, str], str] = {}
+        for r in records:
+            channel = channels[r.channel]
+            wanted.setdefault((channel, r.customer_id), r.customer_name)
+            if r.inbound:
+                wanted.setdefault((channel, r.author_id), r.author_name)
+        found = self._existing_identities(wanted)
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            now = timezone.now()
+            customer_ids = insert_returning_ids(
+                Customer,
+                ("workspace", "display_name", "email", "notes", "created_at", "updated_at"),
+                [(self.workspace.pk, wanted[key][:200], "", "", now, now) for key in missing],
+            )
+            insert_ignoring_conflicts(
+                Identity,
+                _IDENTITY_FIELDS,
+                [
+                    (customer, key[0], key[1], wanted[key][:255], wanted[key][:200], now, now)
+                    for key, customer in zip(missing, customer_ids, strict=True)
+                ],
+                ("channel_account", "external_id"),
+            )
+            found.update(self._existing_identities(dict.fromkeys(missing, "")))
+        return found
+
+    @staticmethod
+    def _existing_identities(keys: dict[tuple[int, str], str]) -> dict[tuple[int, str], int]:
+        found: dict[tuple[int, str], int] = {}
+        by_channel: dict[int, list[str]] = {}
+        for channel, external in keys:
+            by_channel.setdefault(channel, []).append(external)
+        for channel, externals in by_channel.items():
+            rows = Identity.objects.filter(
+                channel_account_id=channel, external_id__in=externals
+            ).values_list("external_id", "pk")
+            found.update({(channel, external): pk for external, pk in rows})
+        return found
+
+    def _customer_of(self, identity_ids: Iterable[int]) -> dict[int, int]:
+        return dict(
+            Identity.objects.filter(pk__in=list(identity_ids)).values_list("pk", "customer_id")
+        )
+
+    def _conversation_ids(
+        self,
+        records: Sequence[MessageRecord],
+        channels: dict[str, int],
+        identities: dict[tuple[int, str], int],
+    ) -> tuple[dict[tuple[int, str], int], int]:
+        """Map (channel id, conversation key) to conversation id; return how many were new."""
+        first: dict[tuple[int, str], MessageRecord] = {}
+        for r in records:
+            first.setdefault((channels[r.channel], r.conversation_key), r)
+        found = self._existing_conversations(first)
+        missing = [key for key in first if key not in found]
+        if not missing:
+            return found, 0
+        customers = self._customer_of(
+            identities[(key[0], first[key].customer_id)] for key in missing
+        )
+        number = self._reserve_numbers(len(missing))
+        now = timezone.now()
+        kind = self.conversation_kind.value
+        rows = []
+        for offset, key in enumerate(missing):
+            record = first[key]
+            customer = customers[identities[(key[0], record.customer_id)]]
+            rows.append(
+                (
+                    self.workspace.pk,
+                    key[0],
+                    customer,
+                    number + offset,
+                    key[1],
+                    kind,
+                    *_NEW,
+                    now,
+                    now,
+                )
+            )
+        added = insert_ignoring_conflicts(
+            Conversation,
+            _CONVERSATION_FIELDS,
+            rows,
+            ("channel_account", "external_id"),
+        )
+        found.update(self._existing_conversations({key: first[key] for key in missing}))
+        return found, added
+
+    @staticmethod
+    def _existing_conversations(
+        keys: dict[tuple[int, str], MessageRecord],
+    ) -> dict[tuple[int, str], int]:
+        found: dict[tuple[int, str], int] = {}
+        by_channel: dict[int, list[str]] = {}
+        for channel, key in keys:
+            by_channel.setdefault(channel, []).append(key)
+        for channel, external_ids in by_channel.items():
+            rows = Conversation.objects.filter(
+                channel_account_id=channel, external_id__in=external_ids
+            ).values_list("external_id", "pk")
+            found.update({(channel, str(external)): pk for external, pk in rows})
+        return found
+
+    def _reserve_numbers(self, count: int) -> int:
+        """Take ``count`` consecutive conversation numbers; return the first."""
+        Workspace.objects.filter(pk=self.workspace.pk).update(
+            next_conversation_number=F("next_conversation_number") + count
+        )
+        after = Workspace.objects.values_list("next_conversation_number", flat=True).get(
+            pk=self.workspace.pk
+        )
+        return int(after) - count
+
+    def _insert_messages(
+        self,
+        records: Sequence[MessageRecord],
+        channels: dict[str, int],
+        identities: dict[tuple[int, str], int],
+        conversations: dict[tuple[int, str], int],
+    ) -> int:
+        now = timezone.now()
+        rows = []
+        for r in records:
+            channel = channels[r.channel]
+            rows.append(
+                (
+                    conversations[(channel, r.conversation_key)],
+                    channel,
+                    Direction.INBOUND.value if r.inbound else Direction.OUTBOUND.value,
+                    identities[(channel, r.author_id)] if r.inbound else None,
+                    r.author_name[:200],
+                    r.body,
+                    r.external_id,
+                    r.in_reply_to,
+                    r.is_public,
+                    (DeliveryStatus.RECEIVED if r.inbound else DeliveryStatus.SENT).value,
+                    r.sent_at,
+                    now,
+                    now,
+                )
+            )
+        return insert_ignoring_conflicts(
+            Message, _MESSAGE_FIELDS, rows, ("channel_account", "external_id")
+        )

@@ -1,0 +1,151 @@
+"""Conversations and the messages in them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from rippledesk.channels.models import ChannelAccount
+from rippledesk.core.models import TimeStampedModel
+from rippledesk.customers.models import Customer, Identity
+from rippledesk.workspaces.models import Team, Workspace
+
+
+class ConversationKind(models.TextChoices):
+    DM = "dm", "Direct message"
+    PUBLIC_THREAD = "public_thread", "Public thread"
+    REVIEW = "review", "Review"
+    EMAIL = "email", "Email"
+    CHAT = "chat", "Chat"
+    SMS = "sms", "SMS"
+
+
+class ConversationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"
+    SNOOZED = "snoozed", "Snoozed"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class Conversation(TimeStampedModel):
+    """A thread between one customer and one channel account of the business.
+
+    The timing columns are denormalised from the messages (see ``actions.refresh_timings``)
+    so inbox lists and response-time reports never aggregate millions of messages per request.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="conversations")
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="conversations"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="conversations")
+    number = models.PositiveBigIntegerField()
+    # NULL, not "", marks "no platform id" so the unique constraint ignores it.
+    external_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    kind = models.CharField(max_length=16, choices=ConversationKind.choices)
+    status = models.CharField(
+        max_length=12, choices=ConversationStatus.choices, default=ConversationStatus.OPEN
+    )
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_conversations",
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    message_count = models.PositiveIntegerField(default=0)
+    first_inbound_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_seconds = models.PositiveBigIntegerField(null=True, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel_account", "external_id"], name="conversation_unique_external"
+            ),
+            models.UniqueConstraint(fields=["workspace", "number"], name="conversation_unique_no"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["workspace", "status", "-last_activity_at"], name="conv_ws_status_activity"
+            ),
+            models.Index(fields=["workspace", "-last_activity_at"], name="conv_ws_activity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number}"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+    NOTE = "note", "Internal note"
+    SYSTEM = "system", "System event"
+
+
+class DeliveryStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Message(TimeStampedModel):
+    """One message in a conversation.
+
+    ``channel_account`` repeats the conversation's so that ``(channel_account, external_id)``
+    can be a database constraint: the same platform message can never be stored twice.
+    """
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="messages"
+    )
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    author_identity = models.ForeignKey(
+        Identity, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    author_name = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    # NULL, not "", marks "no platform id" so the unique constraint ignores it.
+    external_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    in_reply_to_external_id = models.CharField(max_length=255, blank=True)
+    is_public = models.BooleanField(default=True)
+    delivery_status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel_account", "external_id"], name="message_unique_external"
+            )
+        ]
+        indexes = [models.Index(fields=["conversation", "sent_at"], name="message_conv_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.external_id or self.pk}"

@@ -1,0 +1,28 @@
+"""Writes on workspaces and memberships."""
+
+from __future__ import annotations
+
+from django.utils.text import slugify
+
+from rippledesk.workspaces.models import Membership, Role, User, Workspace
+
+
+def do_get_or_create_workspace(slug: str, name: str | None = None) -> Workspace:
+    """The workspace with this slug, created on first use so a fresh desk needs no setup step."""
+    clean = slugify(slug)
+    if not clean:
+        raise ValueError(f"{slug!r} is not a usable workspace slug (letters, digits, dashes)")
+    workspace, _ = Workspace.objects.get_or_create(
+        slug=clean, defaults={"name": name or clean.replace("-", " ").title()}
+    )
+    return workspace
+
+
+def do_add_member(workspace: Workspace, user: User, role: Role) -> Membership:
+    membership, created = Membership.objects.get_or_create(
+        workspace=workspace, user=user, defaults={"role": role}
+    )
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role", "updated_at"])
+    return membership
