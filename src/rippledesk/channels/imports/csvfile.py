@@ -160,6 +160,9 @@ class CsvReader:
                 if bad:
                     self.problems.append(CsvProblem(start, bad))
                     continue
+                if any("\x00" in value for value in values):
+                    # PostgreSQL text cannot hold NUL; keep a visible marker of what was there.
+                    values = [value.replace("\x00", "\ufffd") for value in values]
                 yield CsvRecord(start, dict(zip(self.header, values, strict=True)))
 
     def _broken(self, lines: _Lines, reason: str) -> None:

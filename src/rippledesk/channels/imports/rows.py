@@ -91,7 +91,7 @@ class RowImporter:
                 continue
             key = (message.channel, message.external_id)
             if key in batch:
-                report.reject(message.line, self._duplicate(message, batch[key].line))
+                self._duplicate(report, message, batch[key])
                 continue
             batch[key] = message
             if len(batch) >= self.options.batch_size:
@@ -105,11 +105,24 @@ class RowImporter:
         report.finish()
         return report
 
-    def _duplicate(self, message: MessageRecord, first_line: int | None) -> str:
-        where = f"line {first_line}" if first_line else "an earlier line of this file"
-        if self.columns.id:
-            return f"id {message.external_id!r} is duplicated (first seen on {where})"
-        return f"the same author, channel, time and text as {where} (a duplicated row)"
+    def _duplicate(
+        self, report: ImportReport, message: MessageRecord, first: MessageRecord | str
+    ) -> None:
+        """An exact repeat of an earlier row is skipped with a warning; a clash is rejected."""
+        where = f"line {first.line}" if isinstance(first, MessageRecord) else "an earlier line"
+        body = first.body if isinstance(first, MessageRecord) else first
+        same = body == message.body and (
+            not isinstance(first, MessageRecord)
+            or (first.author_id, first.sent_at) == (message.author_id, message.sent_at)
+        )
+        what = f"id {message.external_id!r}" if self.columns.id else "this row"
+        if same:
+            report.warn(message.line, f"{what} repeats {where} exactly; skipped")
+        else:
+            report.reject(
+                message.line,
+                f"{what} is duplicated with different content (first seen on {where}, kept)",
+            )
 
     def _flush(
         self, batch: dict[tuple[str, str], MessageRecord], report: ImportReport, started: datetime
@@ -124,16 +137,17 @@ class RowImporter:
             fresh = [r for r in records if (r.channel, r.external_id) not in earlier]
             for r in records:
                 if (r.channel, r.external_id) in earlier:
-                    report.reject(r.line, self._duplicate(r, None))
+                    self._duplicate(report, r, earlier[(r.channel, r.external_id)])
             report.add(self.writer.write(fresh))
 
     def _stored_this_run(
         self, records: list[MessageRecord], started: datetime
-    ) -> set[tuple[str, str]]:
+    ) -> dict[tuple[str, str], str]:
+        """Bodies of this batch's ids that an earlier batch of the same run already stored."""
         by_channel: dict[str, list[str]] = {}
         for r in records:
             by_channel.setdefault(r.channel, []).append(r.external_id)
-        seen: set[tuple[str, str]] = set()
+        seen: dict[tuple[str, str], str] = {}
         for channel, ids in by_channel.items():
             rows = Message.objects.filter(
                 channel_account__workspace=self.workspace,
@@ -141,8 +155,8 @@ class RowImporter:
                 channel_account__name=channel,
                 external_id__in=ids,
                 created_at__gte=started,
-            ).values_list("external_id", flat=True)
-            seen.update((channel, str(external)) for external in rows)
+            ).values_list("external_id", "body")
+            seen.update({(channel, str(external)): body for external, body in rows})
         return seen
 
     def _record(

@@ -215,12 +215,19 @@ class TwcsImporter:
 
 
 def _brand_of(thread: list[StagedTweet], brands: set[str]) -> str | None:
-    """The brand that answers the thread first, else the first brand its customer mentions."""
+    """The brand that answers the thread first, else the brand its customers address.
+
+    A known brand (one that answers elsewhere in the file or already has an account) wins over
+    any other handle mentioned; an unknown first mention becomes a new account, since a tweet
+    addressed to a handle is addressed to that business.
+    """
     for row in thread:
         if not row.inbound:
             return row.author_id
-    for row in thread:
-        for handle in _MENTION.findall(row.text):
-            if handle in brands:
-                return str(handle)
-    return None
+    mentioned = [
+        str(handle) for row in thread if row.inbound for handle in _MENTION.findall(row.text)
+    ]
+    known = [handle for handle in mentioned if handle in brands]
+    if known:
+        return known[0]
+    return mentioned[0] if mentioned else None

@@ -78,12 +78,23 @@ class ThreadResolver:
             .values_list("tweet_id", "first")
         )
         for tweet_id, first in list(duplicated):
-            extra = self.staged.filter(tweet_id=tweet_id, line__gt=first)
-            for line in extra.values_list("line", flat=True):
-                self.report.reject(
-                    line, f"tweet_id {tweet_id} is duplicated (first seen on line {first})"
-                )
-            extra.delete()
+            copies = list(
+                self.staged.filter(tweet_id=tweet_id)
+                .order_by("line")
+                .values_list("line", "author_id", "inbound", "created_at", "text", "parent_id")
+            )
+            for copy in copies[1:]:
+                if copy[1:] == copies[0][1:]:
+                    self.report.warn(
+                        copy[0], f"tweet_id {tweet_id} repeats line {first} exactly; skipped"
+                    )
+                else:
+                    self.report.reject(
+                        copy[0],
+                        f"tweet_id {tweet_id} is duplicated with different content "
+                        f"(first seen on line {first}, which is kept)",
+                    )
+            self.staged.filter(tweet_id=tweet_id, line__gt=first).delete()
 
     def _propagate(self) -> None:
         """Give each unrooted row its parent's root, one level of depth per statement."""
