@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db import connection
 
 from rippledesk.conversations.models import Conversation, Direction, Message
-from rippledesk.core.sql import adapt, table
+from rippledesk.core.sql import adapt, column, table
 
 
 @dataclass
@@ -78,10 +78,7 @@ def _store(timings: dict[int, Timings]) -> None:
         "waiting_since",
         "last_activity_at",
     ]
-    quoted = [
-        connection.ops.quote_name(Conversation._meta.get_field(c).column)  # type: ignore[union-attr]
-        for c in columns
-    ]
+    quoted = [column(Conversation, name) for name in columns]
     assignments = ", ".join(f"{column} = %s" for column in quoted)
     sql = f"UPDATE {table(Conversation)} SET {assignments} WHERE id = %s"
     params = [

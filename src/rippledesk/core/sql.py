@@ -18,8 +18,12 @@ def table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _column(model: type[models.Model], field_name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(field_name).column)  # type: ignore[union-attr]
+def column(model: type[models.Model], field_name: str) -> str:
+    """The quoted database column behind a concrete model field."""
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise ValueError(f"{model.__name__}.{field_name} is not a concrete column")
+    return connection.ops.quote_name(field.column)
 
 
 def adapt(value: Any) -> Any:
@@ -38,8 +42,8 @@ def insert_ignoring_conflicts(
     """Insert rows, skipping those that collide on ``conflict_fields``; return how many landed."""
     if not rows:
         return 0
-    columns = ", ".join(_column(model, name) for name in fields)
-    conflict = ", ".join(_column(model, name) for name in conflict_fields)
+    columns = ", ".join(column(model, name) for name in fields)
+    conflict = ", ".join(column(model, name) for name in conflict_fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = (
         f"INSERT INTO {table(model)} ({columns}) VALUES ({placeholders}) "
@@ -48,7 +52,7 @@ def insert_ignoring_conflicts(
     params = [[adapt(value) for value in row] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)
 
 
 def insert_returning_ids(
@@ -62,8 +66,8 @@ def insert_returning_ids(
     ids: list[int] = []
     if not rows:
         return ids
-    columns = ", ".join(_column(model, name) for name in fields)
-    pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    columns = ", ".join(column(model, name) for name in fields)
+    pk = connection.ops.quote_name(model._meta.pk.column)
     # SQLite allows 32,766 bound variables per statement; stay well below it.
     chunk = max(1, 30_000 // len(fields))
     for start in range(0, len(rows), chunk):
@@ -83,7 +87,7 @@ def insert_rows(
     """Plain multi-row insert for tables without a natural key (staging, problem lists)."""
     if not rows:
         return
-    columns = ", ".join(_column(model, name) for name in fields)
+    columns = ", ".join(column(model, name) for name in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table(model)} ({columns}) VALUES ({placeholders})"
     with connection.cursor() as cursor:

@@ -40,8 +40,10 @@ COLUMNS = [
     "response_tweet_id",
     "in_response_to_tweet_id",
 ]
-_STAGING_FIELDS = ("run", "line", "tweet_id", "author_id", "inbound", "created_at", "text")
-_STAGING_FIELDS += ("parent_id", "root_id")
+_STAGING_FIELDS = (
+    *("run", "line", "tweet_id", "author_id", "inbound", "created_at", "text"),
+    *("parent_id", "root_id"),
+)
 _TWEET_ID = re.compile(r"^\d{1,30}$")
 _MENTION = re.compile(r"@(\w{1,50})")
 
