@@ -6,6 +6,7 @@ import csv
 from datetime import UTC, datetime
 
 import pytest
+from django.core.management.base import CommandError
 
 from rippledesk.channels.models import ChannelAccount
 from rippledesk.conversations.models import Conversation, Message
@@ -111,8 +112,6 @@ def test_bad_rows_are_named_and_good_rows_kept(write_csv: object) -> None:
 
 
 def test_unknown_column_is_refused_before_anything_is_stored(write_csv: object) -> None:
-    from django.core.management.base import CommandError
-
     path = write_csv("x.csv", "a,b\n1,2\n")  # type: ignore[operator]
     with pytest.raises(CommandError, match=r"missing column\(s\) text"):
         run_command("import", "csv", str(path), "--text-column", "text")
@@ -120,8 +119,6 @@ def test_unknown_column_is_refused_before_anything_is_stored(write_csv: object) 
 
 
 def test_bad_timezone_is_refused(write_csv: object) -> None:
-    from django.core.management.base import CommandError
-
     path = write_csv("x.csv", "text\nhello\n")  # type: ignore[operator]
     with pytest.raises(CommandError, match="not a known time zone"):
         run_command("import", "csv", str(path), "--text-column", "text", "--timezone", "Mars/Base")

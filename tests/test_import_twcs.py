@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.management.base import CommandError
 
 from rippledesk.channels.models import ChannelAccount, ImportProblem, ImportRun
 from rippledesk.conversations.models import Conversation, Message
@@ -224,8 +225,6 @@ def test_non_utf8_bytes_name_the_line_and_column(write_csv: object) -> None:
 def test_unreadable_files_fail_whole_with_a_clear_error(
     write_csv: object, content: str, message: str
 ) -> None:
-    from django.core.management.base import CommandError
-
     path = write_csv("broken.csv", content)  # type: ignore[operator]
     with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
         run_command("import", "twcs", str(path))
@@ -240,7 +239,5 @@ def test_a_header_only_file_imports_nothing_cleanly(write_csv: object) -> None:
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="no such file"):
         run_command("import", "twcs", str(tmp_path / "nope.csv"))
