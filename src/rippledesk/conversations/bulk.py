@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
@@ -26,8 +27,8 @@ from rippledesk.conversations.models import (
     Priority,
 )
 from rippledesk.conversations.records import MessageRecord
-from rippledesk.conversations.timings import refresh_timings
-from rippledesk.core.sql import insert_ignoring_conflicts, insert_returning_ids
+from rippledesk.conversations.timings import compute_timings, refresh_timings, store_timings
+from rippledesk.core.sql import insert_ignoring_conflicts, insert_returning_ids, select_by_keys
 from rippledesk.customers.models import Customer, Identity
 from rippledesk.workspaces.models import Workspace
 
@@ -101,14 +102,41 @@ class BulkWriter:
         with transaction.atomic():
             channels = self._channel_ids({r.channel for r in records})
             identities = self._identity_ids(records, channels)
-            conversations, added = self._conversation_ids(records, channels, identities)
+            conversations, existed, added = self._conversation_ids(records, channels, identities)
             inserted = self._insert_messages(records, channels, identities, conversations)
-            refresh_timings(set(conversations.values()))
+            self._update_timings(records, channels, conversations, existed, inserted)
         return BatchResult(
             messages_added=inserted,
             messages_present=len(records) - inserted,
             conversations_added=added,
         )
+
+    @staticmethod
+    def _update_timings(
+        records: Sequence[MessageRecord],
+        channels: dict[str, int],
+        conversations: dict[tuple[int, str], int],
+        existed: set[int],
+        inserted: int,
+    ) -> None:
+        """Refresh conversation timings, from the batch itself where that is exact.
+
+        A conversation created by this batch holds exactly this batch's messages for it when
+        every message was inserted, so its timings need no read-back; the others (older
+        conversations, or a batch where some ids were already stored) are recomputed from the
+        database.
+        """
+        if inserted != len(records):
+            refresh_timings(set(conversations.values()))
+            return
+        fresh: dict[int, list[tuple[str, datetime]]] = {}
+        for r in sorted(records, key=lambda record: record.sent_at):
+            pk = conversations[(channels[r.channel], r.conversation_key)]
+            if pk not in existed:
+                direction = Direction.INBOUND if r.inbound else Direction.OUTBOUND
+                fresh.setdefault(pk, []).append((direction.value, r.sent_at))
+        store_timings({pk: compute_timings(messages) for pk, messages in fresh.items()})
+        refresh_timings(existed & set(conversations.values()))
 
     def _channel_ids(self, handles: Iterable[str]) -> dict[str, int]:
         for handle in handles:
@@ -121,8 +149,8 @@ class BulkWriter:
 
     def _identity_ids(
         self, records: Sequence[MessageRecord], channels: dict[str, int]
-    ) -> dict[tuple[int, str], int]:
-        """Map (channel id, external id) to identity id, creating customers for new ones."""
+    ) -> dict[tuple[int, str], tuple[int, int]]:
+        """Map (channel id, external id) to (identity id, customer id), creating new ones."""
         wanted: dict[tuple[int, str], str] = {}
         for r in records:
             channel = channels[r.channel]
@@ -147,51 +175,42 @@ class BulkWriter:
                 ],
                 ("channel_account", "external_id"),
             )
-            found.update(self._existing_identities(dict.fromkeys(missing, "")))
+            found.update(self._existing_identities(missing))
         return found
 
     @staticmethod
-    def _existing_identities(keys: dict[tuple[int, str], str]) -> dict[tuple[int, str], int]:
-        found: dict[tuple[int, str], int] = {}
-        by_channel: dict[int, list[str]] = {}
-        for channel, external in keys:
-            by_channel.setdefault(channel, []).append(external)
-        for channel, externals in by_channel.items():
-            rows = Identity.objects.filter(
-                channel_account_id=channel, external_id__in=externals
-            ).values_list("external_id", "pk")
-            found.update({(channel, external): pk for external, pk in rows})
-        return found
-
-    def _customer_of(self, identity_ids: Iterable[int]) -> dict[int, int]:
-        return dict(
-            Identity.objects.filter(pk__in=list(identity_ids)).values_list("pk", "customer_id")
-        )
+    def _existing_identities(
+        keys: Iterable[tuple[int, str]],
+    ) -> dict[tuple[int, str], tuple[int, int]]:
+        """(channel id, external id) -> (identity id, customer id) for stored identities."""
+        rows = select_by_keys(Identity, "channel_account", "external_id", keys, ("id", "customer"))
+        return {key: (int(values[0]), int(values[1])) for key, values in rows.items()}
 
     def _conversation_ids(
         self,
         records: Sequence[MessageRecord],
         channels: dict[str, int],
-        identities: dict[tuple[int, str], int],
-    ) -> tuple[dict[tuple[int, str], int], int]:
-        """Map (channel id, conversation key) to conversation id; return how many were new."""
+        identities: dict[tuple[int, str], tuple[int, int]],
+    ) -> tuple[dict[tuple[int, str], int], set[int], int]:
+        """Map (channel id, conversation key) to conversation id.
+
+        Also returns the ids that existed before this batch and how many were created.
+        """
         first: dict[tuple[int, str], MessageRecord] = {}
         for r in records:
             first.setdefault((channels[r.channel], r.conversation_key), r)
         found = self._existing_conversations(first)
+        existed = set(found.values())
         missing = [key for key in first if key not in found]
         if not missing:
-            return found, 0
-        customers = self._customer_of(
-            identities[(key[0], first[key].customer_id)] for key in missing
-        )
+            return found, existed, 0
         number = self._reserve_numbers(len(missing))
         now = timezone.now()
         kind = self.conversation_kind.value
         rows = []
         for offset, key in enumerate(missing):
             record = first[key]
-            customer = customers[identities[(key[0], record.customer_id)]]
+            customer = identities[(key[0], record.customer_id)][1]
             rows.append(
                 (
                     self.workspace.pk,
@@ -211,23 +230,13 @@ class BulkWriter:
             rows,
             ("channel_account", "external_id"),
         )
-        found.update(self._existing_conversations({key: first[key] for key in missing}))
-        return found, added
+        found.update(self._existing_conversations(missing))
+        return found, existed, added
 
     @staticmethod
-    def _existing_conversations(
-        keys: dict[tuple[int, str], MessageRecord],
-    ) -> dict[tuple[int, str], int]:
-        found: dict[tuple[int, str], int] = {}
-        by_channel: dict[int, list[str]] = {}
-        for channel, key in keys:
-            by_channel.setdefault(channel, []).append(key)
-        for channel, external_ids in by_channel.items():
-            rows = Conversation.objects.filter(
-                channel_account_id=channel, external_id__in=external_ids
-            ).values_list("external_id", "pk")
-            found.update({(channel, str(external)): pk for external, pk in rows})
-        return found
+    def _existing_conversations(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+        rows = select_by_keys(Conversation, "channel_account", "external_id", keys, ("id",))
+        return {key: int(values[0]) for key, values in rows.items()}
 
     def _reserve_numbers(self, count: int) -> int:
         """Take ``count`` consecutive conversation numbers; return the first."""
@@ -243,7 +252,7 @@ class BulkWriter:
         self,
         records: Sequence[MessageRecord],
         channels: dict[str, int],
-        identities: dict[tuple[int, str], int],
+        identities: dict[tuple[int, str], tuple[int, int]],
         conversations: dict[tuple[int, str], int],
     ) -> int:
         now = timezone.now()
@@ -255,7 +264,7 @@ class BulkWriter:
                     conversations[(channel, r.conversation_key)],
                     channel,
                     Direction.INBOUND.value if r.inbound else Direction.OUTBOUND.value,
-                    identities[(channel, r.author_id)] if r.inbound else None,
+                    identities[(channel, r.author_id)][0] if r.inbound else None,
                     r.author_name[:200],
                     r.body,
                     r.external_id,

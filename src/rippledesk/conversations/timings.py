@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db import connection
 
 from rippledesk.conversations.models import Conversation, Direction, Message
-from rippledesk.core.sql import adapt, column, table
+from rippledesk.core.sql import adapt_rows, column, table
 
 
 @dataclass
@@ -66,10 +66,11 @@ def refresh_timings(conversation_ids: Iterable[int]) -> None:
         )
         for conversation_id, direction, sent_at in rows:
             grouped[conversation_id].append((direction, sent_at))
-        _store({pk: compute_timings(messages) for pk, messages in grouped.items()})
+        store_timings({pk: compute_timings(messages) for pk, messages in grouped.items()})
 
 
-def _store(timings: dict[int, Timings]) -> None:
+def store_timings(timings: dict[int, Timings]) -> None:
+    """Write computed timings onto their conversations in one batched statement."""
     columns = [
         "message_count",
         "first_inbound_at",
@@ -81,17 +82,18 @@ def _store(timings: dict[int, Timings]) -> None:
     quoted = [column(Conversation, name) for name in columns]
     assignments = ", ".join(f"{column} = %s" for column in quoted)
     sql = f"UPDATE {table(Conversation)} SET {assignments} WHERE id = %s"
-    params = [
-        [
+    rows = [
+        (
             t.message_count,
-            adapt(t.first_inbound_at),
-            adapt(t.first_response_at),
+            t.first_inbound_at,
+            t.first_response_at,
             t.first_response_seconds,
-            adapt(t.waiting_since),
-            adapt(t.last_activity_at),
+            t.waiting_since,
+            t.last_activity_at,
             pk,
-        ]
+        )
         for pk, t in timings.items()
     ]
+    params = adapt_rows(rows, datetime_columns=(1, 2, 4, 5))
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from rippledesk.channels.imports.csvfile import CsvReader
 from rippledesk.channels.imports.report import ImportReport
-from rippledesk.channels.imports.timeparse import TimeParseError, parse_with
+from rippledesk.channels.imports.timeparse import TimeParseError, TimeParser
 from rippledesk.channels.models import ChannelKind, ImportRun
 from rippledesk.conversations.bulk import BulkWriter
 from rippledesk.conversations.models import ConversationKind, Message
@@ -74,6 +74,7 @@ class RowImporter:
         self.channel = options.default_channel or path.stem
         kind = CONVERSATION_KIND.get(options.channel_kind, ConversationKind.PUBLIC_THREAD)
         self.writer = BulkWriter(workspace, options.channel_kind, kind)
+        self.times = TimeParser(options.time_format, options.time_zone)
 
     def run(self) -> ImportReport:
         reader = CsvReader(self.path, self.columns.required(), self.options.encoding)
@@ -178,9 +179,7 @@ class RowImporter:
         sent_at = timezone.now()
         if cols.time:
             try:
-                sent_at = parse_with(
-                    values[cols.time], self.options.time_format, self.options.time_zone
-                )
+                sent_at = self.times.parse(values[cols.time])
             except TimeParseError as exc:
                 report.reject(line, f"column {cols.time!r}: {exc}")
                 return None

@@ -93,3 +93,46 @@ def _aware(moment: datetime, default_tz: tzinfo) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=default_tz)
     return moment.astimezone(UTC)
+
+
+class TimeParser:
+    """``parse_with`` for a whole column: remembers the format that matched last and the most
+    recent results, since export columns use one format and repeat values (minute precision).
+    """
+
+    def __init__(self, fmt: str | None = None, default_tz: tzinfo = UTC) -> None:
+        self.fmt = fmt
+        self.default_tz = default_tz
+        self._learned: str | None = None
+        self._cache: dict[str, datetime] = {}
+
+    def parse(self, value: str) -> datetime:
+        cached = self._cache.get(value)
+        if cached is not None:
+            return cached
+        moment = self._parse(value)
+        if len(self._cache) >= 4096:
+            self._cache.clear()
+        self._cache[value] = moment
+        return moment
+
+    def _parse(self, value: str) -> datetime:
+        if self.fmt is None and self._learned is not None:
+            try:
+                return _aware(datetime.strptime(value.strip(), self._learned), self.default_tz)
+            except ValueError:
+                pass
+        moment = parse_with(value, self.fmt, self.default_tz)
+        if self.fmt is None:
+            self._learned = _matching_format(value.strip())
+        return moment
+
+
+def _matching_format(text: str) -> str | None:
+    for candidate in KNOWN_FORMATS:
+        try:
+            datetime.strptime(text, candidate)
+        except ValueError:
+            continue
+        return candidate
+    return None
