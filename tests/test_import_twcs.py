@@ -241,3 +241,12 @@ def test_a_header_only_file_imports_nothing_cleanly(write_csv: object) -> None:
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="no such file"):
         run_command("import", "twcs", str(tmp_path / "nope.csv"))
+
+
+def test_html_escaped_tweet_text_is_stored_as_typed(write_csv: object) -> None:
+    path = write_csv(  # type: ignore[operator]
+        "escaped.csv",
+        HEADER + "1,77,True,Wed Nov 01 09:00:00 +0000 2017,@Brand Q&amp;A &lt;3 &gt;_&lt;,,\n",
+    )
+    run_command("import", "twcs", str(path))
+    assert Message.objects.get().body == "@Brand Q&A <3 >_<"

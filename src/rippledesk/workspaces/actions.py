@@ -26,3 +26,14 @@ def do_add_member(workspace: Workspace, user: User, role: Role) -> Membership:
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
     return membership
+
+
+def do_create_superuser(username: str, password: str) -> User:
+    return User.objects.create_superuser(username, email="", password=password)
+
+
+def do_reset_superuser_password(user: User, password: str) -> None:
+    """Give ``user`` a new password and make sure it can sign in to the admin."""
+    user.set_password(password)
+    user.is_staff = user.is_superuser = user.is_active = True
+    user.save(update_fields=["password", "is_staff", "is_superuser", "is_active"])

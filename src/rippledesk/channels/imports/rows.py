@@ -9,6 +9,7 @@ channel, author, time and text, so re-importing the same export adds nothing.
 from __future__ import annotations
 
 import hashlib
+import html
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -165,6 +166,9 @@ class RowImporter:
     ) -> MessageRecord | None:
         cols = self.columns
         text = values[cols.text]
+        if self.options.channel_kind == ChannelKind.X:
+            # X exports carry the API's HTML-escaped text ("&amp;", "&lt;3"); store what was typed.
+            text = html.unescape(text)
         if not text.strip():
             report.reject(line, f"column {cols.text!r} is empty")
             return None

@@ -13,6 +13,7 @@ Memory stays flat whatever the file size.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,7 +152,8 @@ class TwcsImporter:
         if not values["text"].strip():
             report.reject(line, f"tweet {tweet_id}: text is empty")
             return None
-        return (tweet_id, author, inbound, created, values["text"], parent)
+        # The X API (and so TWCS) HTML-escapes tweet text: "&amp;", "&lt;3". Store what was typed.
+        return (tweet_id, author, inbound, created, html.unescape(values["text"]), parent)
 
     def _write_threads(self, resolver: ThreadResolver, report: ImportReport) -> None:
         writer = BulkWriter(self.workspace, ChannelKind.X, ConversationKind.PUBLIC_THREAD)
