@@ -28,7 +28,13 @@ from rippledesk.conversations.models import (
 )
 from rippledesk.conversations.records import MessageRecord
 from rippledesk.conversations.timings import compute_timings, refresh_timings, store_timings
-from rippledesk.core.sql import insert_ignoring_conflicts, insert_returning_ids, select_by_keys
+from rippledesk.core.events import MessagesStored, emit_on_commit
+from rippledesk.core.sql import (
+    insert_ignoring_conflicts,
+    insert_new_returning_ids,
+    insert_returning_ids,
+    select_by_keys,
+)
 from rippledesk.customers.models import Customer, Identity
 from rippledesk.workspaces.models import Workspace
 
@@ -51,11 +57,12 @@ _CONVERSATION_FIELDS = (
     "status",
     "priority",
     "message_count",
+    "ripple_risk",
     "created_at",
     "updated_at",
 )
-# status, priority and message count of a conversation an import creates
-_NEW = (ConversationStatus.OPEN.value, Priority.NORMAL.value, 0)
+# status, priority, message count and ripple risk of a conversation an import creates
+_NEW = (ConversationStatus.OPEN.value, Priority.NORMAL.value, 0, 0.0)
 _MESSAGE_FIELDS = (
     "conversation",
     "channel_account",
@@ -103,11 +110,13 @@ class BulkWriter:
             channels = self._channel_ids({r.channel for r in records})
             identities = self._identity_ids(records, channels)
             conversations, existed, added = self._conversation_ids(records, channels, identities)
-            inserted = self._insert_messages(records, channels, identities, conversations)
-            self._update_timings(records, channels, conversations, existed, inserted)
+            new_ids = self._insert_messages(records, channels, identities, conversations)
+            self._update_timings(records, channels, conversations, existed, len(new_ids))
+            if new_ids:
+                emit_on_commit(MessagesStored(tuple(new_ids)))
         return BatchResult(
-            messages_added=inserted,
-            messages_present=len(records) - inserted,
+            messages_added=len(new_ids),
+            messages_present=len(records) - len(new_ids),
             conversations_added=added,
         )
 
@@ -254,7 +263,8 @@ class BulkWriter:
         channels: dict[str, int],
         identities: dict[tuple[int, str], tuple[int, int]],
         conversations: dict[tuple[int, str], int],
-    ) -> int:
+    ) -> list[int]:
+        """Insert the batch's messages; return the ids of those not stored before."""
         now = timezone.now()
         rows = []
         for r in records:
@@ -276,6 +286,6 @@ class BulkWriter:
                     now,
                 )
             )
-        return insert_ignoring_conflicts(
+        return insert_new_returning_ids(
             Message, _MESSAGE_FIELDS, rows, ("channel_account", "external_id")
         )

@@ -65,6 +65,8 @@ class Conversation(TimeStampedModel):
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
     )
     message_count = models.PositiveIntegerField(default=0)
+    # The highest ripple risk among the conversation's analysed customer messages (0..1).
+    ripple_risk = models.FloatField(default=0.0)
     first_inbound_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     first_response_seconds = models.PositiveBigIntegerField(null=True, blank=True)

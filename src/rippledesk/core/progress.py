@@ -14,6 +14,8 @@ class Progress:
     """Tracks bytes done out of a known total and redraws at most ten times a second."""
 
     def __init__(self, total: int, label: str, stream: TextIO | None = None) -> None:
+        """``total`` is the amount of work (e.g. bytes); 0 when unknown, then only counts show."""
+        self.known = total > 0
         self.total = max(total, 1)
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
@@ -44,8 +46,6 @@ class Progress:
         filled = int(fraction * width)
         elapsed = max(now - self._started, 1e-9)
         rate = self.items / elapsed
-        bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(
-            f"\r{self.label} [{bar}] {fraction:6.1%}  {self.items:,} rows  {rate:,.0f} rows/s"
-        )
+        bar = f"[{'#' * filled}{'-' * (width - filled)}] {fraction:6.1%}  " if self.known else ""
+        self.stream.write(f"\r{self.label} {bar}{self.items:,} rows  {rate:,.0f} rows/s")
         self.stream.flush()

@@ -177,3 +177,35 @@ def select_by_keys(
                 for key, *values in cursor.fetchall():
                     found[(scope, str(key))] = tuple(values)
     return found
+
+
+def insert_new_returning_ids(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    conflict_fields: Sequence[str],
+) -> list[int]:
+    """Insert rows, skipping conflicts on ``conflict_fields``; return the ids of rows added.
+
+    One multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` per chunk tells exactly
+    which rows are new, which callers need to hand those rows on (e.g. to analysis).
+    """
+    ids: list[int] = []
+    if not rows:
+        return ids
+    columns = ", ".join(column(model, name) for name in fields)
+    conflict = ", ".join(column(model, name) for name in conflict_fields)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    positions = _datetime_positions(model, fields)
+    chunk = max(1, 30_000 // len(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = adapt_rows(rows[start : start + chunk], positions)
+            values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(part))
+            cursor.execute(
+                f"INSERT INTO {table(model)} ({columns}) VALUES {values} "
+                f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {pk}",
+                [value for row in part for value in row],
+            )
+            ids.extend(int(row[0]) for row in cursor.fetchall())
+    return ids

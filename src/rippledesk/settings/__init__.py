@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rippledesk.channels",
     "rippledesk.customers",
     "rippledesk.conversations",
+    "rippledesk.analysis",
     "rippledesk.web",
 ]
 

@@ -1,0 +1,42 @@
+"""A small in-process event bus for "this happened" notices between domains.
+
+Producers emit after their transaction commits (``emit_on_commit``), so subscribers never see
+rows that might still roll back, and the producer never imports its consumers: data travels
+forward through the pipeline without the earlier stage knowing the later ones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import transaction
+
+
+@dataclass(frozen=True, slots=True)
+class MessagesStored:
+    """New messages were committed; ``message_ids`` are their primary keys."""
+
+    message_ids: tuple[int, ...]
+
+
+E = TypeVar("E")
+_handlers: defaultdict[type[Any], list[Callable[[Any], None]]] = defaultdict(list)
+
+
+def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:
+    """Register ``handler`` for events of ``event_type``; registering twice has no effect."""
+    if handler not in _handlers[event_type]:
+        _handlers[event_type].append(handler)
+
+
+def emit(event: object) -> None:
+    for handler in list(_handlers[type(event)]):
+        handler(event)
+
+
+def emit_on_commit(event: object) -> None:
+    """Deliver ``event`` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: emit(event))
