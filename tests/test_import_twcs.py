@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management.base import CommandError
+from django.db import connection
 
 from rippledesk.channels.models import ChannelAccount, ImportProblem, ImportRun
 from rippledesk.conversations.models import Conversation, Message
@@ -250,3 +251,14 @@ def test_html_escaped_tweet_text_is_stored_as_typed(write_csv: object) -> None:
     )
     run_command("import", "twcs", str(path))
     assert Message.objects.get().body == "@Brand Q&A <3 >_<"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_outside_a_transaction_tunes_and_restores_the_session() -> None:
+    result = run_command("import", "twcs", str(FIXTURE))
+    assert result.exit_code == 1
+    assert Message.objects.count() == 22
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            assert cursor.fetchone()[0] == 1000  # SQLite's default, put back after the import

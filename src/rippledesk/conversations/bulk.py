@@ -27,7 +27,7 @@ from rippledesk.conversations.models import (
     Priority,
 )
 from rippledesk.conversations.records import MessageRecord
-from rippledesk.conversations.timings import compute_timings, refresh_timings, store_timings
+from rippledesk.conversations.timings import Timings, compute_timings, refresh_timings
 from rippledesk.core.events import MessagesStored, emit_on_commit
 from rippledesk.core.sql import (
     insert_ignoring_conflicts,
@@ -56,13 +56,18 @@ _CONVERSATION_FIELDS = (
     "kind",
     "status",
     "priority",
-    "message_count",
     "ripple_risk",
+    "message_count",
+    "first_inbound_at",
+    "first_response_at",
+    "first_response_seconds",
+    "waiting_since",
+    "last_activity_at",
     "created_at",
     "updated_at",
 )
-# status, priority, message count and ripple risk of a conversation an import creates
-_NEW = (ConversationStatus.OPEN.value, Priority.NORMAL.value, 0, 0.0)
+# status, priority and ripple risk of a conversation an import creates
+_NEW = (ConversationStatus.OPEN.value, Priority.NORMAL.value, 0.0)
 _MESSAGE_FIELDS = (
     "conversation",
     "channel_account",
@@ -109,9 +114,15 @@ class BulkWriter:
         with transaction.atomic():
             channels = self._channel_ids({r.channel for r in records})
             identities = self._identity_ids(records, channels)
-            conversations, existed, added = self._conversation_ids(records, channels, identities)
+            timings = self._batch_timings(records, channels)
+            conversations, existed, added = self._conversation_ids(
+                records, channels, identities, timings
+            )
             new_ids = self._insert_messages(records, channels, identities, conversations)
-            self._update_timings(records, channels, conversations, existed, len(new_ids))
+            # A conversation created by this batch was written with the batch's timings; they
+            # are exact when every message of the batch was new. Otherwise re-derive them all.
+            stale = set(conversations.values()) if len(new_ids) != len(records) else existed
+            refresh_timings(stale)
             if new_ids:
                 emit_on_commit(MessagesStored(tuple(new_ids)))
         return BatchResult(
@@ -121,31 +132,16 @@ class BulkWriter:
         )
 
     @staticmethod
-    def _update_timings(
-        records: Sequence[MessageRecord],
-        channels: dict[str, int],
-        conversations: dict[tuple[int, str], int],
-        existed: set[int],
-        inserted: int,
-    ) -> None:
-        """Refresh conversation timings, from the batch itself where that is exact.
-
-        A conversation created by this batch holds exactly this batch's messages for it when
-        every message was inserted, so its timings need no read-back; the others (older
-        conversations, or a batch where some ids were already stored) are recomputed from the
-        database.
-        """
-        if inserted != len(records):
-            refresh_timings(set(conversations.values()))
-            return
-        fresh: dict[int, list[tuple[str, datetime]]] = {}
+    def _batch_timings(
+        records: Sequence[MessageRecord], channels: dict[str, int]
+    ) -> dict[tuple[int, str], Timings]:
+        """Timings of each conversation key computed from this batch's messages alone."""
+        grouped: dict[tuple[int, str], list[tuple[str, datetime]]] = {}
         for r in sorted(records, key=lambda record: record.sent_at):
-            pk = conversations[(channels[r.channel], r.conversation_key)]
-            if pk not in existed:
-                direction = Direction.INBOUND if r.inbound else Direction.OUTBOUND
-                fresh.setdefault(pk, []).append((direction.value, r.sent_at))
-        store_timings({pk: compute_timings(messages) for pk, messages in fresh.items()})
-        refresh_timings(existed & set(conversations.values()))
+            direction = Direction.INBOUND if r.inbound else Direction.OUTBOUND
+            key = (channels[r.channel], r.conversation_key)
+            grouped.setdefault(key, []).append((direction.value, r.sent_at))
+        return {key: compute_timings(messages) for key, messages in grouped.items()}
 
     def _channel_ids(self, handles: Iterable[str]) -> dict[str, int]:
         for handle in handles:
@@ -200,6 +196,7 @@ class BulkWriter:
         records: Sequence[MessageRecord],
         channels: dict[str, int],
         identities: dict[tuple[int, str], tuple[int, int]],
+        timings: dict[tuple[int, str], Timings],
     ) -> tuple[dict[tuple[int, str], int], set[int], int]:
         """Map (channel id, conversation key) to conversation id.
 
@@ -220,6 +217,7 @@ class BulkWriter:
         for offset, key in enumerate(missing):
             record = first[key]
             customer = identities[(key[0], record.customer_id)][1]
+            t = timings[key]
             rows.append(
                 (
                     self.workspace.pk,
@@ -229,6 +227,12 @@ class BulkWriter:
                     key[1],
                     kind,
                     *_NEW,
+                    t.message_count,
+                    t.first_inbound_at,
+                    t.first_response_at,
+                    t.first_response_seconds,
+                    t.waiting_since,
+                    t.last_activity_at,
                     now,
                     now,
                 )

@@ -89,17 +89,6 @@ class Conversation(TimeStampedModel):
             models.Index(
                 fields=["channel_account", "-last_activity_at"], name="conv_channel_activity"
             ),
-            # The list's answered / unanswered filters stay index-only however lopsided they are.
-            models.Index(
-                fields=["workspace", "-last_activity_at"],
-                name="conv_ws_activity_answered",
-                condition=models.Q(first_response_at__isnull=False),
-            ),
-            models.Index(
-                fields=["workspace", "-last_activity_at"],
-                name="conv_ws_activity_unanswered",
-                condition=models.Q(first_response_at__isnull=True),
-            ),
         ]
 
     def __str__(self) -> str:

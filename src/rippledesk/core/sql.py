@@ -7,7 +7,8 @@ helpers instead. Both backends understand ``INSERT ... ON CONFLICT (...) DO NOTH
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,9 +31,11 @@ def _adapt_for_sqlite(value: Any) -> Any:
     # Django stores SQLite datetimes as naive UTC text ("YYYY-MM-DD HH:MM:SS[.ffffff]"); doing
     # the same here without its per-value connection lookups is a large share of import speed.
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.isoformat(" ")
+        if value.tzinfo is None:
+            return value.isoformat(" ")
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        return value.isoformat(" ")[:-6]  # drop the "+00:00" suffix
     return value
 
 
@@ -209,3 +212,41 @@ def insert_new_returning_ids(
             )
             ids.extend(int(row[0]) for row in cursor.fetchall())
     return ids
+
+
+@contextlib.contextmanager
+def bulk_load_session() -> Iterator[None]:
+    """Tune the connection for a long bulk load and put it back afterwards.
+
+    SQLite: a larger page cache and rarer WAL checkpoints, so each batch's commit does not
+    rewrite thousands of random index pages and fsync them (the WAL is checkpointed once at the
+    end). PostgreSQL: asynchronous commit for this session only; a crash can lose the last
+    batches, never corrupt data, and imports are idempotent, so re-running recovers them.
+    """
+    if connection.in_atomic_block:
+        # Inside a caller's transaction (tests, nested use) session settings are not ours to
+        # change, and SQLite refuses a checkpoint there.
+        yield
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA cache_size")
+            cache_size = cursor.fetchone()[0]
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            autocheckpoint = cursor.fetchone()[0]
+            cursor.execute("PRAGMA cache_size = -131072")
+            cursor.execute("PRAGMA wal_autocheckpoint = 50000")
+            try:
+                yield
+            finally:
+                cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        elif connection.vendor == "postgresql":
+            cursor.execute("SET synchronous_commit TO off")
+            try:
+                yield
+            finally:
+                cursor.execute("RESET synchronous_commit")
+        else:
+            yield

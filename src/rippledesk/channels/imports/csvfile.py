@@ -49,6 +49,8 @@ class _Lines:
         self.number = 0
         self.pushed: deque[tuple[int, str]] = deque()
         self.consumed: list[tuple[int, str]] = []
+        # Lines that were not valid in ``encoding``; only their records need a byte check.
+        self.undecodable: set[int] = set()
 
     def __iter__(self) -> Iterator[str]:
         return self
@@ -61,7 +63,12 @@ class _Lines:
             if not raw:
                 raise StopIteration
             self.number += 1
-            item = (self.number, raw.decode(self.encoding, errors="surrogateescape"))
+            try:
+                text = raw.decode(self.encoding)
+            except UnicodeDecodeError:
+                text = raw.decode(self.encoding, errors="surrogateescape")
+                self.undecodable.add(self.number)
+            item = (self.number, text)
         self.consumed.append(item)
         return item[1]
 
@@ -156,7 +163,10 @@ class CsvReader:
                         CsvProblem(start, f"{len(values)} fields where {width} were expected")
                     )
                     continue
-                bad = _bad_bytes(values, self.header, self.encoding)
+                undecodable = lines.undecodable and any(
+                    number in lines.undecodable for number, _ in lines.consumed
+                )
+                bad = _bad_bytes(values, self.header, self.encoding) if undecodable else None
                 if bad:
                     self.problems.append(CsvProblem(start, bad))
                     continue

@@ -6,6 +6,8 @@ imports parse millions of them and ``strptime`` costs several microseconds each.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 
 _MONTHS = {
@@ -111,15 +113,19 @@ class TimeParser:
         if cached is not None:
             return cached
         moment = self._parse(value)
-        if len(self._cache) >= 4096:
+        if len(self._cache) >= 65_536:
             self._cache.clear()
         self._cache[value] = moment
         return moment
 
     def _parse(self, value: str) -> datetime:
         if self.fmt is None and self._learned is not None:
+            fast = _fixed_parser(self._learned)
             try:
-                return _aware(datetime.strptime(value.strip(), self._learned), self.default_tz)
+                naive = (
+                    fast(value.strip()) if fast else datetime.strptime(value.strip(), self._learned)
+                )
+                return _aware(naive, self.default_tz)
             except ValueError:
                 pass
         moment = parse_with(value, self.fmt, self.default_tz)
@@ -136,3 +142,45 @@ def _matching_format(text: str) -> str | None:
             continue
         return candidate
     return None
+
+
+_FIELD_PATTERNS = {"%d": r"(\d{1,2})", "%m": r"(\d{1,2})", "%Y": r"(\d{4})", "%H": r"(\d{1,2})"}
+_FIELD_PATTERNS |= {"%M": r"(\d{2})", "%S": r"(\d{2})"}
+_FIXED: dict[str, Callable[[str], datetime] | None] = {}
+
+
+def _fixed_parser(fmt: str) -> Callable[[str], datetime] | None:
+    """A regex parser for numeric formats (%d %m %Y %H %M %S and literals), several times
+    faster than ``strptime``; None for formats it cannot express."""
+    if fmt in _FIXED:
+        return _FIXED[fmt]
+    parts = re.split(r"(%[a-zA-Z])", fmt)
+    order: list[str] = []
+    pattern = ""
+    for part in parts:
+        if part.startswith("%"):
+            if part not in _FIELD_PATTERNS:
+                _FIXED[fmt] = None
+                return None
+            order.append(part)
+            pattern += _FIELD_PATTERNS[part]
+        else:
+            pattern += re.escape(part)
+    compiled = re.compile(pattern + r"\Z")
+
+    def parse(text: str) -> datetime:
+        match = compiled.match(text)
+        if not match:
+            raise ValueError(f"{text!r} does not match {fmt!r}")
+        fields = dict(zip(order, map(int, match.groups()), strict=True))
+        return datetime(
+            fields["%Y"],
+            fields["%m"],
+            fields["%d"],
+            fields.get("%H", 0),
+            fields.get("%M", 0),
+            fields.get("%S", 0),
+        )
+
+    _FIXED[fmt] = parse if {"%Y", "%m", "%d"} <= set(order) else None
+    return _FIXED[fmt]

@@ -15,6 +15,7 @@ from rippledesk.channels.imports.report import ImportReport
 from rippledesk.channels.imports.rows import RowColumns, RowImporter, RowOptions
 from rippledesk.channels.imports.twcs import TwcsImporter
 from rippledesk.channels.models import ChannelKind
+from rippledesk.core.sql import bulk_load_session
 from rippledesk.workspaces.actions import do_get_or_create_workspace
 
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             p.add_argument("file", type=Path)
             p.add_argument("--workspace", default="default", help="workspace slug")
             p.add_argument("--encoding", default="utf-8", help="file encoding (default utf-8)")
-            p.add_argument("--batch-size", type=int, default=2000)
+            p.add_argument("--batch-size", type=int, default=10_000)
             p.add_argument(
                 "--show-problems", type=int, default=20, help="problems to print (all are stored)"
             )
@@ -54,12 +55,8 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1")
         workspace = do_get_or_create_workspace(options["workspace"])
         try:
-            if options["format"] == "twcs":
-                report = TwcsImporter(
-                    workspace, path, encoding=options["encoding"], batch_size=options["batch_size"]
-                ).run()
-            else:
-                report = self._run_csv(workspace, path, options)
+            with bulk_load_session():
+                report = self._run(workspace, path, options)
         except CsvFileError as exc:
             raise CommandError(str(exc)) from None
         except LookupError as exc:
@@ -67,6 +64,13 @@ class Command(BaseCommand):
         self._print(report, options["show_problems"])
         if report.rows_rejected:
             sys.exit(1)
+
+    def _run(self, workspace: Any, path: Path, options: dict[str, Any]) -> ImportReport:
+        if options["format"] == "twcs":
+            return TwcsImporter(
+                workspace, path, encoding=options["encoding"], batch_size=options["batch_size"]
+            ).run()
+        return self._run_csv(workspace, path, options)
 
     @staticmethod
     def _run_csv(workspace: Any, path: Path, options: dict[str, Any]) -> ImportReport:
