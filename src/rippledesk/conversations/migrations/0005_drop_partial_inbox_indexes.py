@@ -4,18 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations', '0004_conversation_ripple_risk'),
+        ("conversations", "0004_conversation_ripple_risk"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='conversation',
-            name='conv_ws_activity_answered',
+            model_name="conversation",
+            name="conv_ws_activity_answered",
         ),
         migrations.RemoveIndex(
-            model_name='conversation',
-            name='conv_ws_activity_unanswered',
+            model_name="conversation",
+            name="conv_ws_activity_unanswered",
         ),
     ]
