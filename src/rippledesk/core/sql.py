@@ -8,6 +8,7 @@ helpers instead. Both backends understand ``INSERT ... ON CONFLICT (...) DO NOTH
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -56,14 +57,20 @@ def adapt(value: Any) -> Any:
 
 
 def adapt_rows(
-    rows: Sequence[Sequence[Any]], datetime_columns: Sequence[int] | None = None
+    rows: Sequence[Sequence[Any]],
+    datetime_columns: Sequence[int] | None = None,
+    json_columns: Sequence[int] = (),
 ) -> list[list[Any]]:
     """Rows ready for ``executemany`` on the current backend.
 
     ``datetime_columns`` names the positions that may hold datetimes (all positions when None);
     converting only those, and each repeated value once, keeps this off the import profile.
+    ``json_columns`` hold Python values for JSON columns; both drivers take them as JSON text.
     """
     params = [list(row) for row in rows]
+    for position in json_columns:
+        for row in params:
+            row[position] = json.dumps(row[position], ensure_ascii=False)
     if adapter() is _identity or not params:
         return params
     positions = range(len(params[0])) if datetime_columns is None else datetime_columns
@@ -76,6 +83,20 @@ def adapt_rows(
                 last, converted = value, _adapt_for_sqlite(value)
             row[position] = converted
     return params
+
+
+def _json_positions(model: type[models.Model], fields: Sequence[str]) -> list[int]:
+    return [
+        index
+        for index, name in enumerate(fields)
+        if isinstance(model._meta.get_field(name), models.JSONField)
+    ]
+
+
+def _adapted(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[list[Any]]:
+    return adapt_rows(rows, _datetime_positions(model, fields), _json_positions(model, fields))
 
 
 def _datetime_positions(model: type[models.Model], fields: Sequence[str]) -> list[int]:
@@ -102,7 +123,7 @@ def insert_ignoring_conflicts(
         f"INSERT INTO {table(model)} ({columns}) VALUES ({placeholders}) "
         f"ON CONFLICT ({conflict}) DO NOTHING"
     )
-    params = adapt_rows(rows, _datetime_positions(model, fields))
+    params = _adapted(model, fields, rows)
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
         return max(int(cursor.rowcount), 0)
@@ -126,9 +147,7 @@ def insert_returning_ids(
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
         values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(part))
-        params = [
-            value for row in adapt_rows(part, _datetime_positions(model, fields)) for value in row
-        ]
+        params = [value for row in _adapted(model, fields, part) for value in row]
         sql = f"INSERT INTO {table(model)} ({columns}) VALUES {values} RETURNING {pk}"
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -146,7 +165,7 @@ def insert_rows(
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table(model)} ({columns}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, adapt_rows(rows, _datetime_positions(model, fields)))
+        cursor.executemany(sql, _adapted(model, fields, rows))
 
 
 def select_by_keys(
@@ -199,11 +218,10 @@ def insert_new_returning_ids(
     columns = ", ".join(column(model, name) for name in fields)
     conflict = ", ".join(column(model, name) for name in conflict_fields)
     pk = connection.ops.quote_name(model._meta.pk.column)
-    positions = _datetime_positions(model, fields)
     chunk = max(1, 30_000 // len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
-            part = adapt_rows(rows[start : start + chunk], positions)
+            part = _adapted(model, fields, rows[start : start + chunk])
             values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(part))
             cursor.execute(
                 f"INSERT INTO {table(model)} ({columns}) VALUES {values} "

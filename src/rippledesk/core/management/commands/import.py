@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from argparse import ArgumentParser
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.management.base import BaseCommand, CommandError
 
+from rippledesk.analysis.actions import analysis_deferred
 from rippledesk.channels.imports.csvfile import CsvFileError
 from rippledesk.channels.imports.report import ImportReport
 from rippledesk.channels.imports.rows import RowColumns, RowImporter, RowOptions
@@ -34,6 +36,13 @@ class Command(BaseCommand):
             p.add_argument(
                 "--show-problems", type=int, default=20, help="problems to print (all are stored)"
             )
+            p.add_argument(
+                "--analysis",
+                choices=["now", "later"],
+                default="now",
+                help="analyse messages as they are stored (now), or leave it to "
+                "`rippledesk reanalyze` (later, for the fastest bulk load)",
+            )
         csv.add_argument("--text-column", required=True)
         csv.add_argument("--author-column")
         csv.add_argument("--channel-column", help="column naming the brand account addressed")
@@ -55,7 +64,8 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1")
         workspace = do_get_or_create_workspace(options["workspace"])
         try:
-            with bulk_load_session():
+            deferred = analysis_deferred() if options["analysis"] == "later" else nullcontext()
+            with bulk_load_session(), deferred:
                 report = self._run(workspace, path, options)
         except CsvFileError as exc:
             raise CommandError(str(exc)) from None

@@ -1,0 +1,87 @@
+"""``rippledesk model train|evaluate|train-topics``: the shipped text classifiers.
+
+``train`` rebuilds ``analysis/trained/`` from the shared data sets (needs the ``train`` extra:
+scikit-learn); ``evaluate`` scores the shipped models on the validation splits with numpy only;
+``train-topics`` fits a workspace's own topic model from a CSV of ``text,topic`` rows.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rippledesk.analysis import evaluation, training
+
+
+class Command(BaseCommand):
+    help = "Train and evaluate the sentiment, emotion and complaint-topic models."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        train = sub.add_parser("train", help="train the shipped models (needs scikit-learn)")
+        train.add_argument("--task", choices=[*training.TASKS, "all"], default="all")
+        train.add_argument("--out", type=Path, default=evaluation.TRAINED_DIR)
+        evaluate = sub.add_parser("evaluate", help="accuracy, macro-F1, macro-recall per task")
+        evaluate.add_argument("--models", type=Path, default=evaluation.TRAINED_DIR)
+        for p in (train, evaluate):
+            p.add_argument(
+                "--data-dir",
+                type=Path,
+                help=f"shared data sets (default: ${evaluation.DATA_DIR_ENV}, "
+                "../shared/data beside the repository, /work/shared/data)",
+            )
+        topics = sub.add_parser(
+            "train-topics", help="a workspace's topic model from a CSV with text,topic columns"
+        )
+        topics.add_argument("file", type=Path)
+        topics.add_argument("--out", type=Path, required=True, help="model file to write (.npz)")
+        topics.add_argument("--name", default="workspace-topics")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["action"] == "train":
+                self._train(options)
+            elif options["action"] == "evaluate":
+                self._evaluate(options)
+            else:
+                self._train_topics(options)
+        except (training.TrainingUnavailable, evaluation.DataError) as exc:
+            raise CommandError(str(exc)) from None
+
+    def _train(self, options: dict[str, Any]) -> None:
+        training.require_training_dependencies()
+        data_dir = evaluation.find_data_dir(options["data_dir"])
+        tasks = training.TASKS if options["task"] == "all" else (options["task"],)
+        out: Path = options["out"]
+        self.stdout.write(f"training {', '.join(tasks)} from {data_dir} into {out}")
+        manifest = training.train_and_export(tasks, data_dir, out, log=self.stdout.write)
+        for task in tasks:
+            for data, metrics in manifest["models"][task]["validation"].items():
+                self.stdout.write(
+                    f"{task:<10} {data:<32} macro-F1 {metrics['macro_f1']:.4f} "
+                    f"accuracy {metrics['accuracy']:.4f} macro-recall {metrics['macro_recall']:.4f}"
+                )
+
+    def _evaluate(self, options: dict[str, Any]) -> None:
+        data_dir = evaluation.find_data_dir(options["data_dir"])
+        models_dir: Path = options["models"]
+        manifest = evaluation.load_manifest(models_dir)
+        try:
+            models = evaluation.load_models(models_dir)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        results = evaluation.evaluate_models(data_dir, models, manifest)
+        self.stdout.write(f"models in {models_dir}, data in {data_dir}")
+        self.stdout.write(evaluation.format_results(results))
+
+    def _train_topics(self, options: dict[str, Any]) -> None:
+        training.require_training_dependencies()
+        try:
+            model = training.train_topics_csv(options["file"], options["out"], options["name"])
+        except ValueError as exc:
+            raise CommandError(f"{options['file']}: {exc}") from None
+        topics = ", ".join(model.labels)
+        self.stdout.write(f"wrote {options['out']}: {model.name} {model.version}, topics {topics}")
