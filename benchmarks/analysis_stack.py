@@ -1,0 +1,101 @@
+"""Whole analysis stack speed: messages/s batched and one at a time, and the time analysis adds
+to storing one message (the issue's "≤ 5 ms p95 added to the ingest of one message").
+
+Run: .venv/bin/python benchmarks/analysis_stack.py [--messages 3000]
+Uses the bundled real sample (data/airline-tweets/sample.csv) and a throwaway SQLite database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "data" / "airline-tweets" / "sample.csv"
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=3000)
+    args = parser.parse_args()
+    os.environ["RIPPLEDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="rd-stack-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rippledesk.settings")
+    import django  # noqa: PLC0415
+
+    django.setup()
+    from django.core.management import call_command  # noqa: PLC0415
+
+    from rippledesk.analysis.actions import analysis_deferred, do_analyze_messages  # noqa: PLC0415
+    from rippledesk.analysis.pipeline import get_analyzer  # noqa: PLC0415
+    from rippledesk.conversations.bulk import BulkWriter  # noqa: PLC0415
+    from rippledesk.conversations.models import ConversationKind  # noqa: PLC0415
+    from rippledesk.conversations.records import MessageRecord  # noqa: PLC0415
+    from rippledesk.workspaces.actions import do_get_or_create_workspace  # noqa: PLC0415
+
+    call_command("migrate", verbosity=0)
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)][: args.messages]
+    started = time.perf_counter()
+    analyzer = get_analyzer()
+    analyzer.analyze(["warm up the language model"])
+    load = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for start in range(0, len(texts), 256):
+        analyzer.analyze(texts[start : start + 256])
+    batched = len(texts) / (time.perf_counter() - started)
+
+    singles = []
+    for text in texts:
+        t0 = time.perf_counter()
+        analyzer.analyze([text])
+        singles.append(time.perf_counter() - t0)
+
+    workspace = do_get_or_create_workspace("bench")
+    writer = BulkWriter(workspace, "x", ConversationKind.PUBLIC_THREAD)
+    store_only, analysis_added = [], []
+    for number, text in enumerate(texts[:1000]):
+        record = MessageRecord(
+            line=number, channel="bench", conversation_key=f"c{number}", customer_id=f"u{number}",
+            customer_name=f"u{number}", inbound=True, author_id=f"u{number}",
+            author_name=f"u{number}", body=text, external_id=f"m{number}", in_reply_to="",
+            sent_at=datetime.now(UTC),
+        )  # fmt: skip
+        t0 = time.perf_counter()
+        with analysis_deferred():
+            writer.write([record])
+        t1 = time.perf_counter()
+        do_analyze_messages(list(workspace.conversations.get(external_id=f"c{number}")
+                                 .messages.values_list("pk", flat=True)))  # fmt: skip
+        t2 = time.perf_counter()
+        store_only.append(t1 - t0)
+        analysis_added.append(t2 - t1)
+
+    print(f"messages: {len(texts):,} real airline tweets; models+language load {load:.2f} s")
+    print(f"whole stack, batches of 256:   {batched:,.0f} msg/s")
+    print(
+        f"whole stack, one at a time:    {len(texts) / sum(singles):,.0f} msg/s; "
+        f"p50 {statistics.median(singles) * 1e3:.2f} ms, p95 {p95(singles) * 1e3:.2f} ms"
+    )
+    print(
+        f"store one message (SQLite):    p50 {statistics.median(store_only) * 1e3:.2f} ms, "
+        f"p95 {p95(store_only) * 1e3:.2f} ms"
+    )
+    print(
+        f"analysis added to that ingest: p50 {statistics.median(analysis_added) * 1e3:.2f} ms, "
+        f"p95 {p95(analysis_added) * 1e3:.2f} ms (analyse + store MessageAnalysis + lift risk)"
+    )
+
+
+if __name__ == "__main__":
+    main()
