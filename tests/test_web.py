@@ -24,6 +24,7 @@ from rippledesk.web import views
 from rippledesk.web.paging import Cursor
 from rippledesk.workspaces.actions import do_add_member, do_get_or_create_workspace
 from rippledesk.workspaces.models import Role, User, Workspace
+from tests.conftest import DATA, run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -374,3 +375,17 @@ def test_message_bodies_are_shown_as_escaped_text(desk: Desk) -> None:
     listing = desk.client.get(desk.list_url()).content.decode()
     assert "<script>alert(1)</script>" not in listing
     assert escaped in listing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_conversation_page_shows_each_customer_message_analysis(client: Any) -> None:
+    run_command("import", "twcs", str(DATA / "twcs_threads.csv"), "--workspace", "acme")
+    workspace = do_get_or_create_workspace("acme")
+    user = User.objects.create_user("ana", password="pw-123456789")
+    do_add_member(workspace, user, Role.AGENT)
+    client.force_login(user)
+    number = workspace.conversations.get(external_id="401").number
+    page = client.get(f"/w/acme/conversations/{number}/").content.decode()
+    assert 'aria-label="Analysis"' in page
+    assert "churn threat" in page
+    assert "risk 0." in page

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
+from rippledesk.analysis.queries import latest_analyses
 from rippledesk.channels.models import ChannelAccount
 from rippledesk.conversations.models import Conversation, ConversationStatus, Message
 from rippledesk.conversations.queries import (
@@ -168,6 +169,9 @@ def conversation_detail(request: HttpRequest, workspace: str, number: int) -> Ht
     )
     earlier_hidden = len(latest) > TIMELINE_LIMIT
     timeline = list(reversed(latest[:TIMELINE_LIMIT]))
+    analyses = latest_analyses([message.pk for message in timeline])
+    for message in timeline:
+        message.analysis = analyses.get(message.pk)  # type: ignore[attr-defined]
     customer = conversation.customer
     context = {
         **_frame(request, user, current),

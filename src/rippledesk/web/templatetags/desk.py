@@ -98,3 +98,9 @@ def grouped(number: object) -> str:
     if not isinstance(number, int | float):
         return ""
     return f"{round(number):,}"
+
+
+@register.filter
+def label(value: object) -> str:
+    """A machine label as people read it: ``churn_threat`` → ``churn threat``."""
+    return str(value or "").replace("_", " ")
