@@ -104,31 +104,3 @@ class ImportProblem(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
-
-
-class TwcsStagingRow(models.Model):
-    """A parsed TWCS row parked in the database while reply links are resolved.
-
-    Threads in the TWCS file point both ways and children can precede their parents, so the
-    importer resolves each tweet's thread root with set-based SQL over this table instead of
-    holding millions of ids in memory. Rows are deleted when the run ends.
-    """
-
-    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="+")
-    line = models.PositiveIntegerField()
-    tweet_id = models.CharField(max_length=64)
-    author_id = models.CharField(max_length=200)
-    inbound = models.BooleanField()
-    created_at = models.DateTimeField()
-    text = models.TextField()
-    parent_id = models.CharField(max_length=64, blank=True)
-    root_id = models.CharField(max_length=64, blank=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["run", "tweet_id"], name="twcsstage_run_tweet"),
-            models.Index(fields=["run", "root_id", "created_at"], name="twcsstage_run_root"),
-        ]
-
-    def __str__(self) -> str:
-        return f"staged tweet {self.tweet_id}"

@@ -18,18 +18,16 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.db import transaction
-
 from rippledesk.channels.imports.csvfile import CsvReader
 from rippledesk.channels.imports.report import ImportReport
 from rippledesk.channels.imports.timeparse import TimeParseError, parse_twitter
+from rippledesk.channels.imports.twcs_staging import StagingTable, stage_time
 from rippledesk.channels.imports.twcs_threads import StagedTweet, ThreadResolver
-from rippledesk.channels.models import ChannelKind, ImportRun, TwcsStagingRow
+from rippledesk.channels.models import ChannelKind, ImportRun
 from rippledesk.conversations.bulk import BulkWriter
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
 from rippledesk.core.progress import Progress
-from rippledesk.core.sql import insert_rows
 from rippledesk.workspaces.models import Workspace
 
 COLUMNS = [
@@ -41,10 +39,6 @@ COLUMNS = [
     "response_tweet_id",
     "in_response_to_tweet_id",
 ]
-_STAGING_FIELDS = (
-    *("run", "line", "tweet_id", "author_id", "inbound", "created_at", "text"),
-    *("parent_id", "root_id"),
-)
 _TWEET_ID = re.compile(r"^\d{1,30}$")
 _MENTION = re.compile(r"@(\w{1,50})")
 
@@ -83,38 +77,35 @@ class TwcsImporter:
             workspace=self.workspace, source_format="twcs", source_name=str(self.path)
         )
         report = ImportReport(run)
+        staging = StagingTable()
+        staging.create()
         try:
-            self._stage(reader, report)
-            resolver = ThreadResolver(run, self.workspace, report)
+            self._stage(reader, report, staging)
+            resolver = ThreadResolver(staging, self.workspace, report)
             resolver.resolve()
             self._write_threads(resolver, report)
         finally:
-            TwcsStagingRow.objects.filter(run=run).delete()
+            staging.drop()
         report.finish()
         return report
 
-    def _stage(self, reader: CsvReader, report: ImportReport) -> None:
+    def _stage(self, reader: CsvReader, report: ImportReport, staging: StagingTable) -> None:
         progress = Progress(reader.size, "reading ")
         batch: list[tuple[object, ...]] = []
         for record in reader:
             report.rows_read += 1
             row = self._parse(record.line, record.values, report)
             if row is not None:
-                batch.append((report.run.pk, record.line, *row, ""))
+                batch.append((record.line, *row))
             if len(batch) >= self.batch_size:
-                self._flush_stage(batch)
+                staging.insert(batch)
+                batch.clear()
                 progress.update(reader.position(), report.rows_read)
-        self._flush_stage(batch)
+        staging.insert(batch)
         progress.close()
         for problem in reader.problems:
             report.rows_read += 1
             report.reject(problem.line, problem.message)
-
-    @staticmethod
-    def _flush_stage(batch: list[tuple[object, ...]]) -> None:
-        with transaction.atomic():
-            insert_rows(TwcsStagingRow, _STAGING_FIELDS, batch)
-        batch.clear()
 
     @staticmethod
     def _parse(
@@ -153,7 +144,8 @@ class TwcsImporter:
             report.reject(line, f"tweet {tweet_id}: text is empty")
             return None
         # The X API (and so TWCS) HTML-escapes tweet text: "&amp;", "&lt;3". Store what was typed.
-        return (tweet_id, author, inbound, created, html.unescape(values["text"]), parent)
+        text = html.unescape(values["text"])
+        return (tweet_id, author, int(inbound), stage_time(created), text, parent)
 
     def _write_threads(self, resolver: ThreadResolver, report: ImportReport) -> None:
         writer = BulkWriter(self.workspace, ChannelKind.X, ConversationKind.PUBLIC_THREAD)

@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
-from django.db.models import Count, F, Min
+from django.db import transaction
 
 from rippledesk.channels.imports.report import ImportReport
-from rippledesk.channels.models import ChannelAccount, ChannelKind, ImportRun, TwcsStagingRow
+from rippledesk.channels.imports.twcs_staging import NAME, StagingTable
+from rippledesk.channels.models import ChannelAccount, ChannelKind
 from rippledesk.conversations.models import Message
-from rippledesk.core.sql import table
 from rippledesk.customers.models import Identity
 from rippledesk.workspaces.models import Workspace
 
@@ -35,17 +34,16 @@ class StagedTweet:
     root_id: str
 
 
-_FIELDS = ("line", "tweet_id", "author_id", "inbound", "created_at", "text", "parent_id", "root_id")
+_FIELDS = "line, tweet_id, author_id, inbound, created_at, text, parent_id, root_id"
 
 
 class ThreadResolver:
-    """Fills ``root_id`` for every staged row of one run, then streams threads out."""
+    """Fills ``root_id`` for every staged row, then streams threads out."""
 
-    def __init__(self, run: ImportRun, workspace: Workspace, report: ImportReport) -> None:
-        self.run = run
+    def __init__(self, staging: StagingTable, workspace: Workspace, report: ImportReport) -> None:
+        self.staging = staging
         self.workspace = workspace
         self.report = report
-        self.staged = TwcsStagingRow.objects.filter(run=run)
         # root key -> (channel handle, customer identity external id) for threads that continue
         # a conversation stored by an earlier import.
         self.attached: dict[str, tuple[str, str]] = {}
@@ -54,34 +52,33 @@ class ThreadResolver:
     def resolve(self) -> None:
         with transaction.atomic():
             self._drop_duplicates()
-            self.staged.filter(parent_id="").update(root_id=F("tweet_id"))
+            self.staging.execute(f"UPDATE {NAME} SET root_id = tweet_id WHERE parent_id = ''")
             self._propagate()
             self._attach_or_adopt_orphans()
             self._propagate()
             self._reject_cycles()
-        self.brands = set(
-            self.staged.filter(inbound=False).values_list("author_id", flat=True).distinct()
-        ) | set(
+        self.staging.index_roots()
+        staged_brands = self.staging.fetch(
+            f"SELECT DISTINCT author_id FROM {NAME} WHERE inbound = 0"
+        )
+        self.brands = {str(row[0]) for row in staged_brands} | set(
             ChannelAccount.objects.filter(workspace=self.workspace, kind=ChannelKind.X).values_list(
                 "name", flat=True
             )
         )
 
     def row_count(self) -> int:
-        return self.staged.count()
+        return int(self.staging.fetch(f"SELECT COUNT(*) FROM {NAME}")[0][0])
 
     def _drop_duplicates(self) -> None:
-        duplicated = (
-            self.staged.values("tweet_id")
-            .annotate(n=Count("id"), first=Min("line"))
-            .filter(n__gt=1)
-            .values_list("tweet_id", "first")
+        duplicated = self.staging.fetch(
+            f"SELECT tweet_id, MIN(line) FROM {NAME} GROUP BY tweet_id HAVING COUNT(*) > 1"
         )
-        for tweet_id, first in list(duplicated):
-            copies = list(
-                self.staged.filter(tweet_id=tweet_id)
-                .order_by("line")
-                .values_list("line", "author_id", "inbound", "created_at", "text", "parent_id")
+        for tweet_id, first in duplicated:
+            copies = self.staging.fetch(
+                f"SELECT line, author_id, inbound, created_at, text, parent_id FROM {NAME} "
+                "WHERE tweet_id = %s ORDER BY line",
+                [tweet_id],
             )
             for copy in copies[1:]:
                 if copy[1:] == copies[0][1:]:
@@ -94,52 +91,44 @@ class ThreadResolver:
                         f"tweet_id {tweet_id} is duplicated with different content "
                         f"(first seen on line {first}, which is kept)",
                     )
-            self.staged.filter(tweet_id=tweet_id, line__gt=first).delete()
+            self.staging.execute(
+                f"DELETE FROM {NAME} WHERE tweet_id = %s AND line > %s", [tweet_id, first]
+            )
 
     def _propagate(self) -> None:
         """Give each unrooted row its parent's root, one level of depth per statement."""
-        staging = table(TwcsStagingRow)
         parent_root = (
-            f"SELECT p.root_id FROM {staging} p WHERE p.run_id = {staging}.run_id "
-            f"AND p.tweet_id = {staging}.parent_id AND p.root_id <> ''"
+            f"SELECT p.root_id FROM {NAME} p WHERE p.tweet_id = {NAME}.parent_id "
+            "AND p.root_id <> ''"
         )
         sql = (
-            f"UPDATE {staging} SET root_id = ({parent_root}) "
-            f"WHERE run_id = %s AND root_id = '' AND EXISTS ({parent_root})"
+            f"UPDATE {NAME} SET root_id = ({parent_root}) "
+            f"WHERE root_id = '' AND EXISTS ({parent_root})"
         )
-        with connection.cursor() as cursor:
-            while True:
-                cursor.execute(sql, [self.run.pk])
-                if cursor.rowcount <= 0:
-                    return
-
-    def _orphans(self) -> list[tuple[int, str, str]]:
-        staging = table(TwcsStagingRow)
-        sql = (
-            f"SELECT s.id, s.tweet_id, s.parent_id FROM {staging} s "
-            f"WHERE s.run_id = %s AND s.root_id = '' AND NOT EXISTS ("
-            f"SELECT 1 FROM {staging} p WHERE p.run_id = s.run_id AND p.tweet_id = s.parent_id)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self.run.pk])
-            return [(int(pk), str(tweet), str(parent)) for pk, tweet, parent in cursor.fetchall()]
+        while self.staging.execute(sql) > 0:
+            pass
 
     def _attach_or_adopt_orphans(self) -> None:
-        orphans = self._orphans()
-        stored = self._stored_parents([parent for _, _, parent in orphans])
-        for pk, tweet_id, parent in orphans:
+        orphans = self.staging.fetch(
+            f"SELECT s.line, s.tweet_id, s.parent_id FROM {NAME} s WHERE s.root_id = '' AND "
+            f"NOT EXISTS (SELECT 1 FROM {NAME} p WHERE p.tweet_id = s.parent_id)"
+        )
+        stored = self._stored_parents([str(parent) for _, _, parent in orphans])
+        for line, tweet_id, parent in orphans:
             if parent in stored:
                 key, channel, customer = stored[parent]
                 self.attached[key] = (channel, customer)
-                self.staged.filter(pk=pk).update(root_id=key)
+                root = key
             else:
-                line = self.staged.values_list("line", flat=True).get(pk=pk)
                 self.report.warn(
-                    line,
+                    int(line),
                     f"tweet {tweet_id} replies to tweet {parent}, which is neither in this file "
                     "nor in the desk; its thread became a conversation of its own",
                 )
-                self.staged.filter(pk=pk).update(root_id=tweet_id)
+                root = str(tweet_id)
+            self.staging.execute(
+                f"UPDATE {NAME} SET root_id = %s WHERE tweet_id = %s", [root, tweet_id]
+            )
 
     def _stored_parents(self, parents: list[str]) -> dict[str, tuple[str, str, str]]:
         """Parent tweet id -> (conversation key, channel handle, customer identity id)."""
@@ -167,8 +156,11 @@ class ThreadResolver:
         return found
 
     def _reject_cycles(self) -> None:
-        left = dict(self.staged.filter(root_id="").values_list("tweet_id", "parent_id"))
-        lines = dict(self.staged.filter(root_id="").values_list("tweet_id", "line"))
+        unrooted = self.staging.fetch(
+            f"SELECT tweet_id, parent_id, line FROM {NAME} WHERE root_id = ''"
+        )
+        left = {str(tweet): str(parent) for tweet, parent, _ in unrooted}
+        lines = {str(tweet): int(line) for tweet, _, line in unrooted}
         for tweet_id, parent in left.items():
             path = [tweet_id]
             current = parent
@@ -181,32 +173,40 @@ class ThreadResolver:
                 lines[tweet_id],
                 f"tweet {tweet_id} {where} a reply cycle ({' → '.join(cycle)})",
             )
-        self.staged.filter(root_id="").delete()
+        self.staging.execute(f"DELETE FROM {NAME} WHERE root_id = ''")
 
     def threads(self) -> Iterator[list[StagedTweet]]:
         """Yield threads root by root, each sorted by time, fetching a page of roots at a time."""
         after = ""
         while True:
-            roots = list(
-                self.staged.filter(root_id__gt=after)
-                .order_by("root_id")
-                .values_list("root_id", flat=True)
-                .distinct()[:1000]
+            roots = self.staging.fetch(
+                f"SELECT DISTINCT root_id FROM {NAME} WHERE root_id > %s ORDER BY root_id "
+                "LIMIT 1000",
+                [after],
             )
             if not roots:
                 return
-            rows = (
-                self.staged.filter(root_id__gte=roots[0], root_id__lte=roots[-1])
-                .order_by("root_id", "created_at", "line")
-                .values_list(*_FIELDS)
+            rows = self.staging.fetch(
+                f"SELECT {_FIELDS} FROM {NAME} WHERE root_id >= %s AND root_id <= %s "
+                "ORDER BY root_id, created_at, line",
+                [roots[0][0], roots[-1][0]],
             )
             thread: list[StagedTweet] = []
-            for values in rows:
-                tweet = StagedTweet(*values)
+            for line, tweet_id, author, inbound, created, text, parent, root in rows:
+                tweet = StagedTweet(
+                    int(line),
+                    str(tweet_id),
+                    str(author),
+                    bool(inbound),
+                    datetime.fromisoformat(created),
+                    str(text),
+                    str(parent),
+                    str(root),
+                )
                 if thread and tweet.root_id != thread[0].root_id:
                     yield thread
                     thread = []
                 thread.append(tweet)
             if thread:
                 yield thread
-            after = roots[-1]
+            after = str(roots[-1][0])

@@ -1,0 +1,60 @@
+"""A per-connection temporary table where a TWCS import parks its rows.
+
+Temporary tables live outside the database's journal (SQLite: the temp store; PostgreSQL: no
+WAL), so staging, resolving and discarding millions of rows costs a fraction of a regular
+table, and nothing is left behind if the process dies. Times are kept as ISO text in UTC, which
+sorts in time order on both backends and parses back with ``datetime.fromisoformat``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+
+NAME = "rd_twcs_stage"
+COLUMNS = ("line", "tweet_id", "author_id", "inbound", "created_at", "text", "parent_id")
+
+
+def stage_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(" ")
+
+
+class StagingTable:
+    """Create, fill, query and drop the staging table on the default connection."""
+
+    def create(self) -> None:
+        self.drop()
+        self.execute(
+            f"CREATE TEMPORARY TABLE {NAME} (line INTEGER NOT NULL, tweet_id TEXT NOT NULL, "
+            "author_id TEXT NOT NULL, inbound INTEGER NOT NULL, created_at TEXT NOT NULL, "
+            "text TEXT NOT NULL, parent_id TEXT NOT NULL, root_id TEXT NOT NULL DEFAULT '')"
+        )
+        self.execute(f"CREATE INDEX {NAME}_tweet ON {NAME} (tweet_id)")
+
+    def index_roots(self) -> None:
+        """Index for reading threads back; built once, after the roots are known."""
+        self.execute(f"CREATE INDEX {NAME}_root ON {NAME} (root_id, created_at, line)")
+
+    def insert(self, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            marks = ", ".join(["%s"] * len(COLUMNS))
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {NAME} ({', '.join(COLUMNS)}) VALUES ({marks})", rows
+                )
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(params))
+            return int(cursor.rowcount)
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(params))
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def drop(self) -> None:
+        self.execute(f"DROP TABLE IF EXISTS {NAME}")
