@@ -52,10 +52,6 @@ def adapter() -> Callable[[Any], Any]:
     return _adapt_for_sqlite if connection.vendor == "sqlite" else _identity
 
 
-def adapt(value: Any) -> Any:
-    return adapter()(value)
-
-
 def adapt_rows(
     rows: Sequence[Sequence[Any]],
     datetime_columns: Sequence[int] | None = None,
