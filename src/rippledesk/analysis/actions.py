@@ -137,12 +137,18 @@ def _store(analyzer: Analyzer, message_ids: list[int], results: list[Analysis]) 
 
 
 def _raise_conversations(conversation_ids: list[int], results: list[Analysis]) -> None:
-    """Lift each conversation's ripple risk and priority to its riskiest new message."""
+    """Lift each conversation's ripple risk and priority to its riskiest new message, and
+    label it with its latest analysed message (what the inbox filters on).
+
+    Messages arrive in id order, so the last result per conversation is its latest message.
+    """
     best: dict[int, Analysis] = {}
+    latest: dict[int, Analysis] = {}
     for conversation_id, result in zip(conversation_ids, results, strict=True):
         current = best.get(conversation_id)
         if current is None or result.ripple_risk > current.ripple_risk:
             best[conversation_id] = result
+        latest[conversation_id] = result
     rank: dict[str, int] = {priority: index for index, priority in enumerate(PRIORITIES)}
     stored = Conversation.objects.filter(pk__in=list(best)).values_list(
         "pk", "ripple_risk", "priority"
@@ -151,12 +157,23 @@ def _raise_conversations(conversation_ids: list[int], results: list[Analysis]) -
     for pk, risk, priority in stored:
         new = best[pk]
         higher = new.priority if rank.get(new.priority, 0) > rank.get(priority, 0) else priority
-        if new.ripple_risk > risk or higher != priority:
-            updates.append((max(risk, new.ripple_risk), higher, pk))
-    if updates:
-        sql = (
-            f"UPDATE {table(Conversation)} SET {column(Conversation, 'ripple_risk')} = %s, "
-            f"{column(Conversation, 'priority')} = %s WHERE id = %s"
+        label = latest[pk]
+        updates.append(
+            (
+                max(risk, new.ripple_risk),
+                higher,
+                label.sentiment if label.analysable else "",
+                label.intent if label.analysable else "",
+                (label.topic or "") if label.analysable else "",
+                label.language if label.analysable else "",
+                pk,
+            )
         )
+    if updates:
+        assignments = ", ".join(
+            f"{column(Conversation, name)} = %s"
+            for name in ("ripple_risk", "priority", "sentiment", "intent", "topic", "language")
+        )
+        sql = f"UPDATE {table(Conversation)} SET {assignments} WHERE id = %s"
         with connection.cursor() as cursor:
             cursor.executemany(sql, updates)

@@ -73,6 +73,16 @@ class Conversation(TimeStampedModel):
     waiting_since = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    # Bumped by every change an agent makes; a write that names an older version is refused
+    # (two agents resolving at once: the second is told, not silently overwritten).
+    version = models.PositiveIntegerField(default=0, db_default=0)
+    # Labels of the latest analysed customer message, kept here so the inbox can filter on them
+    # without joining millions of analysis rows. Empty until analysed.
+    sentiment = models.CharField(max_length=8, blank=True, default="", db_default="")
+    intent = models.CharField(max_length=16, blank=True, default="", db_default="")
+    topic = models.CharField(max_length=64, blank=True, default="", db_default="")
+    language = models.CharField(max_length=8, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [
@@ -89,6 +99,15 @@ class Conversation(TimeStampedModel):
             models.Index(
                 fields=["channel_account", "-last_activity_at"], name="conv_channel_activity"
             ),
+            # "Needs attention": riskiest first, then longest waiting.
+            models.Index(
+                fields=["workspace", "status", "-ripple_risk", "waiting_since"],
+                name="conv_ws_attention",
+            ),
+            models.Index(
+                fields=["assignee", "status", "-last_activity_at"], name="conv_assignee_activity"
+            ),
+            models.Index(fields=["team", "-last_activity_at"], name="conv_team_activity"),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +162,9 @@ class Message(TimeStampedModel):
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
     )
     sent_at = models.DateTimeField()
+    # For system messages: what happened (``assigned``, ``status``, ``snoozed``...); the body
+    # holds the human sentence.
+    event = models.CharField(max_length=24, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [
@@ -154,3 +176,56 @@ class Message(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.external_id or self.pk}"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at handing an outbound message to its channel (see ``channels.outbox``)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    adapter = models.CharField(max_length=32)
+    succeeded = models.BooleanField()
+    error = models.TextField(blank=True)
+    attempted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.adapter} {'ok' if self.succeeded else 'failed'} for {self.message_id}"
+
+
+class CannedResponse(TimeStampedModel):
+    """A saved answer an agent inserts by shortcut; ``{{customer.first_name}}`` style variables
+    are filled in for the conversation at hand (``conversations.canned``)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="canned")
+    shortcut = models.SlugField(max_length=40)
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "shortcut"], name="canned_unique_shortcut")
+        ]
+        ordering = ["shortcut"]
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut}"
+
+
+class ConversationViewer(models.Model):
+    """Who has a conversation open right now: a heartbeat row per (conversation, user).
+
+    Kept in the database, not process memory, so the notice works with several server
+    processes.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="viewers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+    composing = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "user"], name="viewer_unique_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} viewing {self.conversation_id}"

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "rippledesk.web.middleware.ActionErrorMiddleware",
 ]
 
 ROOT_URLCONF = "rippledesk.urls"

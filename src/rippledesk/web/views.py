@@ -27,8 +27,8 @@ from rippledesk.conversations.queries import (
     workspace_summary,
 )
 from rippledesk.web.paging import Cursor, keyset_page
+from rippledesk.workspaces.access import access_seat, visible_workspaces
 from rippledesk.workspaces.models import User, Workspace
-from rippledesk.workspaces.queries import access_workspace, visible_workspaces
 
 PAGE_SIZE = 50
 COUNT_CAP = 1_000
@@ -116,7 +116,7 @@ class ListQuery:
 @login_required
 def workspace_conversations(request: HttpRequest, workspace: str) -> HttpResponse:
     user = _user(request)
-    current = access_workspace(user, workspace)
+    current = access_seat(user, workspace).workspace
     channels = list(ChannelAccount.objects.filter(workspace=current).order_by("kind", "name"))
     query = ListQuery.read(request.GET, channels)
     rows = inbox_conversations(current, query.filters())
@@ -154,7 +154,7 @@ def workspace_conversations(request: HttpRequest, workspace: str) -> HttpRespons
 @login_required
 def conversation_detail(request: HttpRequest, workspace: str, number: int) -> HttpResponse:
     user = _user(request)
-    current = access_workspace(user, workspace)
+    current = access_seat(user, workspace).workspace
     conversation = (
         Conversation.objects.select_related("channel_account", "customer", "assignee", "team")
         .filter(workspace=current, number=number)

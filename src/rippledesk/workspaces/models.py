@@ -50,6 +50,11 @@ class Team(TimeStampedModel):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=120)
     members = models.ManyToManyField(Membership, related_name="teams", blank=True)
+    # What the team works: an agent sees the conversations of the channel accounts granted to
+    # any of their teams (managers and admins see the whole workspace; see ``access``).
+    channel_accounts = models.ManyToManyField(
+        "channels.ChannelAccount", related_name="teams", blank=True
+    )
 
     class Meta:
         constraints = [
@@ -58,3 +63,21 @@ class Team(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiToken(TimeStampedModel):
+    """A secret that lets an integration act as ``user`` through the JSON API.
+
+    Only a SHA-256 digest is stored; the secret is shown once, when it is created. ``prefix``
+    (the secret's first characters) lets a person tell their tokens apart in the UI.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=120)
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) of {self.user}"

@@ -1,0 +1,64 @@
+"""Canned responses: saved answers with ``{{customer.first_name}}``-style variables.
+
+The variable set is closed and checked when a response is saved, so a typo is caught by the
+person who wrote it, not discovered by a customer reading ``{{custmer.name}}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from rippledesk.conversations.models import Conversation
+from rippledesk.core.errors import InvalidInput
+from rippledesk.workspaces.models import User
+
+_VARIABLE = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)\s*\}\}")
+
+
+def _first_word(text: str) -> str:
+    words = text.split()
+    return words[0] if words else ""
+
+
+def _customer_name(c: Conversation) -> str:
+    return c.customer.display_name
+
+
+def _agent_name(agent: User) -> str:
+    return agent.get_full_name() or agent.get_username()
+
+
+VARIABLES: dict[str, Callable[[Conversation, User], str]] = {
+    "customer.name": lambda c, a: _customer_name(c),
+    "customer.first_name": lambda c, a: _first_word(_customer_name(c)),
+    "agent.name": lambda c, a: _agent_name(a),
+    "agent.first_name": lambda c, a: a.first_name or _first_word(_agent_name(a)),
+    "channel.name": lambda c, a: c.channel_account.name,
+    "conversation.number": lambda c, a: str(c.number),
+    "workspace.name": lambda c, a: c.workspace.name,
+}
+
+
+def unknown_variables(body: str) -> list[str]:
+    return sorted({name for name in _VARIABLE.findall(body) if name not in VARIABLES})
+
+
+def check_template(body: str) -> None:
+    unknown = unknown_variables(body)
+    if unknown:
+        known = ", ".join("{{" + name + "}}" for name in VARIABLES)
+        raise InvalidInput(
+            f"Unknown variable {', '.join('{{' + u + '}}' for u in unknown)}; known: {known}",
+            field="body",
+        )
+
+
+def render(body: str, conversation: Conversation, agent: User) -> str:
+    """``body`` with every known variable filled in; unknown ones are left as written."""
+
+    def fill(match: re.Match[str]) -> str:
+        value = VARIABLES.get(match.group(1))
+        return value(conversation, agent) if value else match.group(0)
+
+    return _VARIABLE.sub(fill, body)

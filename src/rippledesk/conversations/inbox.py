@@ -1,0 +1,337 @@
+"""The inbox: which conversations each view holds, in what order, filtered and paged.
+
+Views (what an agent works from):
+
+- ``attention``: open conversations where the customer is waiting for us, riskiest first, then
+  longest waiting. Served by the ``conv_ws_attention`` index.
+- ``unassigned``: the same, nobody on them yet.
+- ``mine``: what the agent holds, latest activity first (``conv_assignee_activity``).
+- ``all``: everything the seat reaches, latest activity first (``conv_ws_activity``).
+
+``channel`` and ``team`` narrow any view. Pages are keyset pages over the view's order, so page
+1,000 costs what page 1 costs; counts are capped (``COUNT_CAP``), so a badge never counts
+millions of rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from rippledesk.conversations.access import visible_conversations
+from rippledesk.conversations.models import Conversation, ConversationStatus, Direction, Message
+from rippledesk.core.errors import InvalidInput
+from rippledesk.workspaces.access import Seat
+
+VIEWS = {
+    "attention": "Needs attention",
+    "mine": "Mine",
+    "unassigned": "Unassigned",
+    "all": "All",
+}
+SENTIMENTS = ("negative", "neutral", "positive")
+INTENTS = (
+    "complaint",
+    "question",
+    "request",
+    "praise",
+    "purchase_intent",
+    "churn_threat",
+    "other",
+)
+COUNT_CAP = 999
+PAGE_MAX = 100
+SNIPPET_CHARS = 240
+# (field, descending); the last is always the primary key so the order is total.
+Order = tuple[tuple[str, bool], ...]
+_BY_RISK: Order = (("ripple_risk", True), ("waiting_since", False), ("id", False))
+_BY_ACTIVITY: Order = (("last_activity_at", True), ("id", True))
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """A view plus filters, parsed from a query string; bad values raise ``InvalidInput``."""
+
+    view: str = "attention"
+    channel: int | None = None
+    team: int | None = None
+    status: str | None = None
+    sentiment: str | None = None
+    intent: str | None = None
+    topic: str | None = None
+    language: str | None = None
+    since: date | None = None
+    until: date | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> InboxQuery:
+        view = params.get("view") or "attention"
+        if view not in VIEWS:
+            raise InvalidInput(
+                f"Unknown view {view!r}; use one of {', '.join(VIEWS)}.", field="view"
+            )
+        return cls(
+            view=view,
+            channel=_int(params, "channel"),
+            team=_int(params, "team"),
+            status=_choice(params, "status", tuple(ConversationStatus.values)),
+            sentiment=_choice(params, "sentiment", SENTIMENTS),
+            intent=_choice(params, "intent", INTENTS),
+            topic=_text(params, "topic", 64),
+            language=_text(params, "language", 8),
+            since=_date(params, "since"),
+            until=_date(params, "until"),
+        )
+
+    def as_params(self) -> dict[str, str]:
+        """The non-default parts, for links that keep the current filters."""
+        values: dict[str, Any] = {
+            "view": self.view if self.view != "attention" else None,
+            "channel": self.channel,
+            "team": self.team,
+            "status": self.status,
+            "sentiment": self.sentiment,
+            "intent": self.intent,
+            "topic": self.topic,
+            "language": self.language,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
+
+    @property
+    def filtered(self) -> bool:
+        return any(
+            v is not None
+            for v in (
+                self.status,
+                self.sentiment,
+                self.intent,
+                self.topic,
+                self.language,
+                self.since,
+                self.until,
+            )
+        )
+
+    def order(self) -> Order:
+        return _BY_RISK if self.view in ("attention", "unassigned") else _BY_ACTIVITY
+
+
+def _int(params: Mapping[str, str], name: str) -> int | None:
+    raw = params.get(name) or ""
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise InvalidInput(f"{name} must be a numeric id, not {raw[:40]!r}.", field=name)
+    return int(raw)
+
+
+def _choice(params: Mapping[str, str], name: str, choices: Sequence[str]) -> str | None:
+    raw = params.get(name) or ""
+    if not raw:
+        return None
+    if raw not in choices:
+        raise InvalidInput(
+            f"Unknown {name} {raw[:40]!r}; use one of {', '.join(choices)}.", field=name
+        )
+    return raw
+
+
+def _text(params: Mapping[str, str], name: str, limit: int) -> str | None:
+    raw = (params.get(name) or "").strip()
+    if len(raw) > limit:
+        raise InvalidInput(f"{name} is at most {limit} characters.", field=name)
+    return raw or None
+
+
+def _date(params: Mapping[str, str], name: str) -> date | None:
+    raw = params.get(name) or ""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"{name} must be a date like 2026-11-25, not {raw[:40]!r}.", field=name
+        ) from None
+
+
+def _day_start(day: date, zone: Any) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), zone)
+
+
+def inbox_rows(seat: Seat, query: InboxQuery, *, zone: Any = None) -> QuerySet[Conversation]:
+    """The conversations of the view and filters, in the view's order (unpaged, no details)."""
+    rows = visible_conversations(seat)
+    if query.view in ("attention", "unassigned"):
+        rows = rows.filter(status=query.status or ConversationStatus.OPEN)
+        rows = rows.filter(waiting_since__isnull=False)
+        if query.view == "unassigned":
+            rows = rows.filter(assignee__isnull=True)
+    else:
+        rows = rows.filter(last_activity_at__isnull=False)
+        if query.status:
+            rows = rows.filter(status=query.status)
+        if query.view == "mine":
+            rows = rows.filter(assignee=seat.user)
+    if query.channel is not None:
+        rows = rows.filter(channel_account_id=query.channel)
+    if query.team is not None:
+        rows = rows.filter(team_id=query.team)
+    for name in ("sentiment", "intent", "topic", "language"):
+        value = getattr(query, name)
+        if value:
+            rows = rows.filter(**{name: value})
+    zone = zone or timezone.get_current_timezone()
+    if query.since:
+        rows = rows.filter(last_activity_at__gte=_day_start(query.since, zone))
+    if query.until:
+        rows = rows.filter(last_activity_at__lt=_day_start(query.until + timedelta(days=1), zone))
+    return rows.order_by(*[("-" if desc else "") + name for name, desc in query.order()])
+
+
+def count_capped(rows: QuerySet[Conversation], cap: int = COUNT_CAP) -> int:
+    """``min(count, cap + 1)``: "1,000+" without counting millions of rows."""
+    return rows.order_by().values("pk")[: cap + 1].count()
+
+
+def _latest_snippet() -> Substr:
+    """The start of the latest customer or agent message, probed per listed row only."""
+    latest = (
+        Message.objects.filter(
+            conversation=OuterRef("pk"), direction__in=(Direction.INBOUND, Direction.OUTBOUND)
+        )
+        .order_by("-sent_at", "-pk")
+        .values("body")
+    )
+    return Substr(Subquery(latest[:1], output_field=TextField()), 1, SNIPPET_CHARS)
+
+
+def with_list_details(rows: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    return rows.select_related("channel_account", "customer", "assignee", "team").annotate(
+        snippet=_latest_snippet()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Keyset paging over any of the orders above.
+
+
+def _encode_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _decode_value(value: Any, name: str) -> Any:
+    if name in ("waiting_since", "last_activity_at"):
+        if not isinstance(value, str):
+            raise ValueError(name)
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError(name)
+        return parsed
+    if name == "ripple_risk":
+        return float(value)
+    if name == "id":
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(name)
+        return value
+    raise ValueError(name)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a view: the order values of one row, direction-free."""
+
+    values: tuple[Any, ...]
+
+    def encode(self) -> str:
+        raw = json.dumps([_encode_value(v) for v in self.values], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode("ascii").rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str | None, order: Order) -> Cursor | None:
+        """The cursor in ``token``; None if absent. A mangled one is an ``InvalidInput``."""
+        if not token:
+            return None
+        try:
+            if len(token) > 200:
+                raise ValueError("long")
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            items = json.loads(raw)
+            if not isinstance(items, list) or len(items) != len(order):
+                raise ValueError("shape")
+            return cls(
+                tuple(_decode_value(v, name) for v, (name, _) in zip(items, order, strict=True))
+            )
+        except (ValueError, binascii.Error, UnicodeDecodeError, TypeError):
+            raise InvalidInput(
+                "The page cursor is not valid; start from the first page.", field="cursor"
+            ) from None
+
+    @classmethod
+    def of(cls, row: Conversation, order: Order) -> Cursor:
+        return cls(tuple(getattr(row, name) for name, _ in order))
+
+
+def _beyond(order: Order, cursor: Cursor, *, reverse: bool) -> Q:
+    """Rows strictly after the cursor in ``order`` (before it when ``reverse``)."""
+    q = Q()
+    equal: dict[str, Any] = {}
+    for (name, desc), value in zip(order, cursor.values, strict=True):
+        later = "lt" if desc != reverse else "gt"
+        q |= Q(**equal, **{f"{name}__{later}": value})
+        equal[name] = value
+    first, desc = order[0]
+    bound = "lte" if desc != reverse else "gte"  # lets the database seek instead of scan
+    return q & Q(**{f"{first}__{bound}": cursor.values[0]})
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Conversation]
+    next: Cursor | None
+    previous: Cursor | None
+
+
+def keyset_page(
+    rows: QuerySet[Conversation],
+    order: Order,
+    *,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    size: int = 50,
+) -> Page:
+    size = max(1, min(size, PAGE_MAX))
+    if before is not None:
+        flipped = [("" if desc else "-") + name for name, desc in order]
+        found = list(
+            rows.filter(_beyond(order, before, reverse=True)).order_by(*flipped)[: size + 1]
+        )
+        page = list(reversed(found[:size]))
+        if not page:
+            return keyset_page(rows, order, size=size)
+        return Page(
+            page,
+            next=Cursor.of(page[-1], order),
+            previous=Cursor.of(page[0], order) if len(found) > size else None,
+        )
+    if after is not None:
+        rows = rows.filter(_beyond(order, after, reverse=False))
+    found = list(rows[: size + 1])
+    page = found[:size]
+    return Page(
+        page,
+        next=Cursor.of(page[-1], order) if len(found) > size else None,
+        previous=Cursor.of(page[0], order) if after is not None and page else None,
+    )

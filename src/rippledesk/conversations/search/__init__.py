@@ -1,0 +1,1 @@
+"""Full-text search over messages and customers, on SQLite FTS5 or PostgreSQL text search."""
