@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rippledesk.conversations.models import Conversation
-from rippledesk.core.errors import InvalidInput
+from rippledesk.conversations.models import CannedResponse, Conversation
+from rippledesk.core.errors import InvalidInput, PermissionDenied
+from rippledesk.workspaces.access import Seat
 from rippledesk.workspaces.models import User
 
 _VARIABLE = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)\s*\}\}")
@@ -62,3 +63,33 @@ def render(body: str, conversation: Conversation, agent: User) -> str:
         return value(conversation, agent) if value else match.group(0)
 
     return _VARIABLE.sub(fill, body)
+
+
+def do_save_canned(seat: Seat, *, shortcut: str, title: str, body: str) -> CannedResponse:
+    """Create or update the workspace's canned response ``/shortcut`` (managers and admins)."""
+    if not seat.can_manage:
+        raise PermissionDenied("Only managers and admins edit canned responses.", field="role")
+    shortcut = shortcut.strip().lstrip("/").lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", shortcut):
+        raise InvalidInput(
+            "A shortcut is 1-40 letters, digits, - or _, like 'refund'.", field="shortcut"
+        )
+    title = title.strip()
+    if not title or len(title) > 120:
+        raise InvalidInput("Give it a title of at most 120 characters.", field="title")
+    body = body.strip()
+    if not body:
+        raise InvalidInput("The response text is empty.", field="body")
+    if len(body) > 10_000:
+        raise InvalidInput("The response text is at most 10,000 characters.", field="body")
+    check_template(body)
+    canned, _ = CannedResponse.objects.update_or_create(
+        workspace=seat.workspace, shortcut=shortcut, defaults={"title": title, "body": body}
+    )
+    return canned
+
+
+def do_delete_canned(seat: Seat, shortcut: str) -> None:
+    if not seat.can_manage:
+        raise PermissionDenied("Only managers and admins edit canned responses.", field="role")
+    CannedResponse.objects.filter(workspace=seat.workspace, shortcut=shortcut).delete()

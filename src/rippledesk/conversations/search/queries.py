@@ -38,32 +38,68 @@ def search_message_ids(
     seat: Seat, terms: list[Term], *, limit: int = 50, before_id: int | None = None
 ) -> list[int]:
     """Ids of matching messages (customer, agent and note; not system events), newest first."""
+    return _message_ids(seat, terms, limit=limit, before_id=before_id)
+
+
+def search_message_ids_any(
+    seat: Seat, terms: list[Term], *, limit: int, exclude_conversation: int | None = None
+) -> list[int]:
+    """Ids of customer messages holding any of ``terms``, newest first (suggested replies)."""
+    return _message_ids(
+        seat,
+        terms,
+        limit=limit,
+        any_term=True,
+        direction=Direction.INBOUND.value,
+        exclude_conversation=exclude_conversation,
+    )
+
+
+def _message_ids(
+    seat: Seat,
+    terms: list[Term],
+    *,
+    limit: int,
+    before_id: int | None = None,
+    any_term: bool = False,
+    direction: str | None = None,
+    exclude_conversation: int | None = None,
+) -> list[int]:
     if not terms:
         return []
     m, c = table(Message), table(Conversation)
-    direction = column(Message, "direction")
+    direction_col = column(Message, "direction")
     conv = column(Message, "conversation")
     workspace = column(Conversation, "workspace")
     if connection.vendor == "sqlite":
         match_from = f"{MESSAGE_FTS} JOIN {m} m ON m.id = {MESSAGE_FTS}.rowid"
         where = f"{MESSAGE_FTS} MATCH %s"
         order = f"{MESSAGE_FTS}.rowid DESC"
-        query: Any = fts5(terms)
+        query: Any = fts5(terms, any_term=any_term)
     else:
         match_from = f"{m} m"
         document = postgres_document(("body",), "m")
         where = f"to_tsvector('simple', {document}) @@ to_tsquery('simple', %s)"
         order = "m.id DESC"
-        query = tsquery(terms)
-    params: list[Any] = [query, seat.workspace.pk, Direction.SYSTEM.value]
+        query = tsquery(terms, any_term=any_term)
+    params: list[Any] = [query, seat.workspace.pk]
     sql = (
         f"SELECT m.id FROM {match_from} JOIN {c} c ON c.id = m.{conv} "
-        f"WHERE {where} AND c.{workspace} = %s AND m.{direction} <> %s"
+        f"WHERE {where} AND c.{workspace} = %s"
     )
+    if direction is None:
+        sql += f" AND m.{direction_col} <> %s"
+        params.append(Direction.SYSTEM.value)
+    else:
+        sql += f" AND m.{direction_col} = %s"
+        params.append(direction)
     sql += _channel_clause(seat, "c", params)
     if before_id is not None:
         sql += " AND m.id < %s"
         params.append(before_id)
+    if exclude_conversation is not None:
+        sql += " AND c.id <> %s"
+        params.append(exclude_conversation)
     sql += f" ORDER BY {order} LIMIT %s"
     params.append(limit)
     with connection.cursor() as cursor:
@@ -82,11 +118,11 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
     if connection.vendor == "sqlite":
         q = fts5(terms)
         by_name = (
-            f"SELECT cu.id FROM {CUSTOMER_FTS} JOIN {cu} cu ON cu.id = {CUSTOMER_FTS}.rowid "
+            f"SELECT cu.id AS hit FROM {CUSTOMER_FTS} JOIN {cu} cu ON cu.id = {CUSTOMER_FTS}.rowid "
             f"WHERE {CUSTOMER_FTS} MATCH %s AND cu.{ws} = %s"
         )
         by_handle = (
-            f"SELECT i.customer_id FROM {IDENTITY_FTS} "
+            f"SELECT i.customer_id AS hit FROM {IDENTITY_FTS} "
             f"JOIN {ident} i ON i.id = {IDENTITY_FTS}.rowid "
             f"JOIN {cu} cu ON cu.id = i.customer_id "
             f"WHERE {IDENTITY_FTS} MATCH %s AND cu.{ws} = %s"
@@ -96,11 +132,11 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
         name_doc = postgres_document(("display_name",), "cu")
         handle_doc = postgres_document(("handle", "display_name"), "i")
         by_name = (
-            f"SELECT cu.id FROM {cu} cu WHERE to_tsvector('simple', {name_doc}) "
+            f"SELECT cu.id AS hit FROM {cu} cu WHERE to_tsvector('simple', {name_doc}) "
             f"@@ to_tsquery('simple', %s) AND cu.{ws} = %s"
         )
         by_handle = (
-            f"SELECT i.customer_id FROM {ident} i JOIN {cu} cu ON cu.id = i.customer_id "
+            f"SELECT i.customer_id AS hit FROM {ident} i JOIN {cu} cu ON cu.id = i.customer_id "
             f"WHERE to_tsvector('simple', {handle_doc}) @@ to_tsquery('simple', %s) "
             f"AND cu.{ws} = %s"
         )
@@ -115,7 +151,7 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
             )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM ({sql}) AS hits(id) ORDER BY id DESC LIMIT %s", [*params, limit]
+                f"SELECT hit FROM ({sql}) hits ORDER BY hit DESC LIMIT %s", [*params, limit]
             )
             for (pk,) in cursor.fetchall():
                 if pk not in found:
