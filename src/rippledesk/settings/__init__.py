@@ -106,6 +106,8 @@ def _database() -> dict[str, Any]:
             "CONN_MAX_AGE": env_int("RIPPLEDESK_DB_CONN_MAX_AGE", 60, minimum=0),
             "TEST": {"NAME": f"test_{pg.name}"},
         }
+    # SQLite cannot create the folder of its file; a new data directory should just work.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "rippledesk.sqlite3",
@@ -119,6 +121,9 @@ def _database() -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # A file, not ":memory:", so the browser tests' live server thread gets a connection
+        # of its own instead of sharing the test thread's.
+        "TEST": {"NAME": str(DATA_DIR / "test-rippledesk.sqlite3")},
     }
 
 

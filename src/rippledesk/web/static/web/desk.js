@@ -235,7 +235,13 @@
         target.click();
       }
     });
-    if (window.location.hash === "#composer" && textarea) textarea.focus();
+    // Arriving by "r" from the inbox: focus the composer once the browser has finished
+    // scrolling to the #composer fragment (which would otherwise take the focus back).
+    if (window.location.hash === "#composer" && textarea) {
+      window.addEventListener("load", function () {
+        window.setTimeout(function () { textarea.focus(); }, 0);
+      });
+    }
 
     // Presence and live timeline: a heartbeat tells the server we are here (and whether we
     // are typing); its answer says who else is, and whether new messages arrived.
