@@ -124,6 +124,7 @@ class Direction(models.TextChoices):
 class DeliveryStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
 

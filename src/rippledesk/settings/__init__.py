@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rippledesk.core",
+    "rippledesk.jobs",
     "rippledesk.workspaces",
     "rippledesk.channels",
     "rippledesk.customers",
@@ -155,3 +156,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("RIPPLEDESK_LOG_LEVEL", "WARNING")},
 }
+
+# Background jobs: "database" (a queue table run by `rippledesk serve`'s worker thread or
+# `rippledesk worker`) or "inline" (right after commit, in the same process).
+RIPPLEDESK_JOBS = env_str("RIPPLEDESK_JOBS", "database")
+if RIPPLEDESK_JOBS not in ("database", "inline"):
+    raise ConfigError(f"RIPPLEDESK_JOBS must be 'database' or 'inline', not {RIPPLEDESK_JOBS!r}")

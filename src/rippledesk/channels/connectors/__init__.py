@@ -1,0 +1,17 @@
+"""Channel connectors, one folder each; this registry is the only place that lists them.
+
+Adding a connector is a new folder with ``adapter.py`` (an object following
+:class:`~rippledesk.channels.connectors.base.Connector`), fixtures, tests and a README, plus
+one line below.
+"""
+
+from __future__ import annotations
+
+from rippledesk.channels.connectors.base import Connector
+from rippledesk.channels.connectors.twilio_sms.adapter import TwilioSms
+
+CONNECTORS: dict[str, Connector] = {connector.kind: connector for connector in (TwilioSms(),)}
+
+
+def connector_for(kind: str) -> Connector | None:
+    return CONNECTORS.get(kind)
