@@ -18,6 +18,7 @@ from rippledesk.conversations.models import (
     Message,
 )
 from rippledesk.customers.models import Purchase
+from rippledesk.workspaces.models import User
 from tests.desk import Desk, build_desk
 
 pytestmark = pytest.mark.django_db
@@ -357,3 +358,31 @@ def test_search_finds_messages_and_customers_within_reach(desk: Desk) -> None:
         "globex"
         not in desk.client.get(url, {"q": "secret"}).content.decode().lower().split("search")[-1]
     )
+
+
+def test_channels_page_connects_after_checking_credentials(desk: Desk) -> None:
+    from tests.fake_platform import fake_platform  # noqa: PLC0415
+
+    url = reverse("web:channels", args=["acme"])
+    assert desk.client_for(desk.manager).get(url).status_code == 403
+    admin = User.objects.create_superuser("root", password="root-long-password")
+    client = desk.client_for(admin)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "AcmeCare" in page.content.decode()
+    form = {
+        "kind": "sms",
+        "name": "+15005550006",
+        "config_account_sid": "AC" + "1" * 32,
+        "config_auth_token": "secret-token",
+        "config_from_number": "+15005550006",
+    }
+    with fake_platform((401, {"message": "Authenticate", "code": 20003})) as twilio:
+        refused = client.post(url, {**form, "config_api_base": twilio.url})
+    assert refused.status_code == 422
+    assert "Twilio refused these credentials" in refused.content.decode()
+    assert "secret-token" not in refused.content.decode()  # secrets are not echoed back
+    with fake_platform((200, {"sid": "AC" + "1" * 32})) as twilio:
+        done = client.post(url, {**form, "config_api_base": twilio.url}, follow=True)
+    assert "Connected +15005550006" in done.content.decode()
+    assert "/hooks/" in done.content.decode()

@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from rippledesk.channels.connectors import connector_for
 from rippledesk.channels.connectors.base import EventData
 from rippledesk.channels.models import ChannelAccount, InboundEvent
 from rippledesk.conversations.bulk import BulkWriter
+from rippledesk.conversations.models import Conversation, ConversationStatus, Direction, Message
 from rippledesk.core.sql import insert_new_returning_ids
 from rippledesk.jobs.api import enqueue, job
 
@@ -60,6 +62,33 @@ def do_store_events(account: ChannelAccount, events: Sequence[EventData]) -> lis
     return new_ids
 
 
+def _reopen(account: ChannelAccount, keys: set[str]) -> None:
+    """A customer writing again reopens their resolved or snoozed conversation."""
+    now = timezone.now()
+    waking = Conversation.objects.filter(
+        channel_account=account,
+        external_id__in=sorted(keys),
+        status__in=(ConversationStatus.RESOLVED, ConversationStatus.SNOOZED),
+    )
+    for conversation in waking:
+        Conversation.objects.filter(pk=conversation.pk).update(
+            status=ConversationStatus.OPEN,
+            resolved_at=None,
+            snoozed_until=None,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        Message.objects.create(
+            conversation=conversation,
+            channel_account=account,
+            direction=Direction.SYSTEM,
+            body="Reopened: the customer wrote again",
+            is_public=False,
+            event="status",
+            sent_at=now,
+        )
+
+
 @job("channels.process_event")
 def _process_event_job(payload: dict[str, Any]) -> None:
     process_event(int(payload["event_id"]))
@@ -87,6 +116,8 @@ def process_event(event_id: int) -> int:
         if parsed.records:
             writer = BulkWriter(account.workspace, account.kind, parsed.conversation_kind)
             added = writer.write(parsed.records).messages_added
+            if added:
+                _reopen(account, {r.conversation_key for r in parsed.records if r.inbound})
         event.error = parsed.ignored_reason
         event.processed_at = timezone.now()
         event.save(update_fields=["error", "processed_at", "updated_at"])

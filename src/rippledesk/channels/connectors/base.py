@@ -55,7 +55,9 @@ class ParsedEvent:
 
 class Connector(Protocol):
     name: str
+    label: str
     kind: str
+    fields: tuple[tuple[str, str, bool], ...]  # config (key, label, secret) for the UI
     rules: ReplyRules
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:

@@ -52,7 +52,16 @@ def signature(auth_token: str, url: str, form: Mapping[str, list[str]]) -> str:
 
 class TwilioSms:
     name = "twilio"
+    label = "SMS (Twilio)"
     kind = ChannelKind.SMS.value
+    # (key, label, secret) for the connect form
+    fields: tuple[tuple[str, str, bool], ...] = (
+        ("account_sid", "Account SID", False),
+        ("auth_token", "Auth token", True),
+        ("from_number", "Twilio phone number", False),
+        ("api_base", "API base URL (optional)", False),
+        ("webhook_url", "Webhook URL as Twilio calls it (optional, behind proxies)", False),
+    )
     rules = reply_rules(ChannelKind.SMS)
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:

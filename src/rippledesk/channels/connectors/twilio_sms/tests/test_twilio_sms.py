@@ -230,3 +230,18 @@ def test_a_400_marks_the_reply_failed_with_twilios_reason(client: Client) -> Non
         "Twilio answered 400: The 'To' number +1555 is not a valid phone number. (code 21211)"
     )
     assert len(twilio.requests) == 1
+
+
+def test_a_new_sms_reopens_a_resolved_conversation(client: Client) -> None:
+    account = connect()
+    post(client, account, "MessageSid=SMa&From=%2B1555&To=%2B2&Body=first")
+    conversation = Conversation.objects.get()
+    Conversation.objects.filter(pk=conversation.pk).update(status="resolved")
+    post(client, account, "MessageSid=SMb&From=%2B1555&To=%2B2&Body=again")
+    conversation.refresh_from_db()
+    assert conversation.status == "open"
+    assert conversation.resolved_at is None
+    assert Message.objects.filter(conversation=conversation, event="status").get().body == (
+        "Reopened: the customer wrote again"
+    )
+    assert Conversation.objects.count() == 1
