@@ -12,7 +12,7 @@ import urllib.parse
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from rippledesk.channels.connectors import connector_for
 from rippledesk.channels.connectors.base import PayloadError, SignatureError, WebhookRequest
@@ -38,7 +38,7 @@ def _form(request: HttpRequest, body: bytes) -> dict[str, list[str]]:
 
 
 @csrf_exempt
-@require_POST
+@require_http_methods(["GET", "POST"])
 def receive(request: HttpRequest, token: str) -> HttpResponse:
     account = (
         ChannelAccount.objects.filter(webhook_token=token).first() if len(token) <= 64 else None
@@ -46,6 +46,13 @@ def receive(request: HttpRequest, token: str) -> HttpResponse:
     connector = connector_for(account.kind) if account is not None else None
     if account is None or connector is None:
         return _error(404, "not_found", "No channel listens at this address.")
+    if request.method == "GET":
+        # The platform's setup handshake (Meta's hub.challenge); other connectors have none.
+        handshake = getattr(connector, "handshake", None)
+        answer = handshake(request.GET, account.config) if callable(handshake) else None
+        if answer is None:
+            return _error(403, "forbidden", "Verification failed: wrong or missing verify token.")
+        return HttpResponse(str(answer), content_type="text/plain")
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > MAX_BODY:
         return _error(413, "too_large", f"Body is {length:,} bytes; the limit is {MAX_BODY:,}.")
