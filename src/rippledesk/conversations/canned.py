@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rippledesk.conversations.models import Conversation
-from rippledesk.core.errors import InvalidInput
+from django.db import transaction
+
+from rippledesk.conversations.models import CannedResponse, Conversation
+from rippledesk.core.errors import Conflict, InvalidInput, PermissionDenied
+from rippledesk.workspaces.access import Seat
 from rippledesk.workspaces.models import User
 
 _VARIABLE = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)\s*\}\}")
+_SHORTCUT = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def _first_word(text: str) -> str:
@@ -62,3 +66,30 @@ def render(body: str, conversation: Conversation, agent: User) -> str:
         return value(conversation, agent) if value else match.group(0)
 
     return _VARIABLE.sub(fill, body)
+
+
+def do_create_canned(seat: Seat, shortcut: str, title: str, body: str) -> CannedResponse:
+    """Save a new canned response; managers and admins only, variables checked first."""
+    if not seat.can_manage:
+        raise PermissionDenied(
+            "Only managers and admins can add canned responses.", field="role", code="forbidden"
+        )
+    clean = shortcut.strip().lstrip("/")
+    if not clean or not _SHORTCUT.fullmatch(clean):
+        raise InvalidInput(
+            "A shortcut is 1 to 40 letters, digits, '-' or '_' (e.g. refund-policy).",
+            field="shortcut",
+        )
+    name = title.strip()
+    if not name:
+        raise InvalidInput("Give the response a title.", field="title")
+    text = body.replace("\r\n", "\n").strip()
+    if not text:
+        raise InvalidInput("Write the response first: the text is empty.", field="body")
+    check_template(text)
+    with transaction.atomic():
+        if CannedResponse.objects.filter(workspace=seat.workspace, shortcut=clean).exists():
+            raise Conflict(f"/{clean} already exists; pick another shortcut.", field="shortcut")
+        return CannedResponse.objects.create(
+            workspace=seat.workspace, shortcut=clean, title=name[:120], body=text
+        )

@@ -54,7 +54,10 @@ INSTALLED_APPS = [
     "rippledesk.customers",
     "rippledesk.conversations",
     "rippledesk.analysis",
+    "rippledesk.api",
     "rippledesk.web",
+    # django-ninja's templates and static files: the API docs page without any CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [

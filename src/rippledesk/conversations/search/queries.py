@@ -82,11 +82,11 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
     if connection.vendor == "sqlite":
         q = fts5(terms)
         by_name = (
-            f"SELECT cu.id FROM {CUSTOMER_FTS} JOIN {cu} cu ON cu.id = {CUSTOMER_FTS}.rowid "
+            f"SELECT cu.id AS id FROM {CUSTOMER_FTS} JOIN {cu} cu ON cu.id = {CUSTOMER_FTS}.rowid "
             f"WHERE {CUSTOMER_FTS} MATCH %s AND cu.{ws} = %s"
         )
         by_handle = (
-            f"SELECT i.customer_id FROM {IDENTITY_FTS} "
+            f"SELECT i.customer_id AS id FROM {IDENTITY_FTS} "
             f"JOIN {ident} i ON i.id = {IDENTITY_FTS}.rowid "
             f"JOIN {cu} cu ON cu.id = i.customer_id "
             f"WHERE {IDENTITY_FTS} MATCH %s AND cu.{ws} = %s"
@@ -96,11 +96,11 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
         name_doc = postgres_document(("display_name",), "cu")
         handle_doc = postgres_document(("handle", "display_name"), "i")
         by_name = (
-            f"SELECT cu.id FROM {cu} cu WHERE to_tsvector('simple', {name_doc}) "
+            f"SELECT cu.id AS id FROM {cu} cu WHERE to_tsvector('simple', {name_doc}) "
             f"@@ to_tsquery('simple', %s) AND cu.{ws} = %s"
         )
         by_handle = (
-            f"SELECT i.customer_id FROM {ident} i JOIN {cu} cu ON cu.id = i.customer_id "
+            f"SELECT i.customer_id AS id FROM {ident} i JOIN {cu} cu ON cu.id = i.customer_id "
             f"WHERE to_tsvector('simple', {handle_doc}) @@ to_tsquery('simple', %s) "
             f"AND cu.{ws} = %s"
         )
@@ -115,7 +115,7 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
             )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM ({sql}) AS hits(id) ORDER BY id DESC LIMIT %s", [*params, limit]
+                f"SELECT id FROM ({sql}) AS hits ORDER BY id DESC LIMIT %s", [*params, limit]
             )
             for (pk,) in cursor.fetchall():
                 if pk not in found:
