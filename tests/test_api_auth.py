@@ -209,3 +209,49 @@ def test_last_used_is_recorded(desk: Desk) -> None:
     token = ApiToken.objects.get(user=desk.users["agent"])
     assert token.last_used_at is not None
     assert timezone.now() - token.last_used_at < timedelta(minutes=1)
+
+
+def test_wrong_method_is_405_json(desk: Desk) -> None:
+    response = desk.call("DELETE", "/api/w/acme/conversations")
+    assert response.status_code == 405
+    assert error_of(response)["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"),
+    [
+        ("GET", "/api/w/acme/conversations?topic=a%00b", None, (422, "topic")),
+        ("GET", "/api/w/acme/search?q=%00", None, (422, "q")),
+        ("GET", "/api/w/ac%00me/conversations", None, (404, None)),
+        ("POST", "/api/w/acme/conversations/1/notes", {"body": "a\x00b"}, (422, "body")),
+        (
+            "POST",
+            "/api/w/acme/conversations/1/assignment",
+            {"assignee": "\x00", "version": 0},
+            (422, "assignee"),
+        ),
+        ("GET", f"/api/w/acme/conversations/{2**64}", None, (422, "number")),
+        ("GET", "/api/w/acme/conversations/0", None, (422, "number")),
+        ("GET", f"/api/w/acme/customers/{2**70}", None, (422, "customer_id")),
+        (
+            "POST",
+            "/api/w/acme/conversations/1/assignment",
+            {"assignee": None, "team": 2**64, "version": 0},
+            (422, "team"),
+        ),
+        (
+            "POST",
+            "/api/w/acme/conversations/1/status",
+            {"status": "open", "version": 2**64},
+            (422, "version"),
+        ),
+    ],
+)
+def test_hostile_input_is_refused_not_500(
+    desk: Desk, method: str, path: str, body: Any, expected: tuple[int, str | None]
+) -> None:
+    status, field = expected
+    response = desk.call(method, path, body, as_="manager")
+    assert response.status_code == status, response.content
+    assert error_of(response)["field"] == field

@@ -153,3 +153,15 @@ def test_timeline_with_analysis(desk: Desk) -> None:
     ).json()
     assert [m["id"] for m in rest["items"]] == [body["items"][0]["id"]]
     assert rest["next_cursor"] is None
+
+
+@pytest.mark.parametrize("values", [[0.5, "2017-11-01T08:00:00+00:00", 2**64], ["NaN", None, 1]])
+def test_cursor_values_out_of_range(desk: Desk, values: list[object]) -> None:
+    import base64  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    raw = json.dumps(values).replace('"NaN"', "NaN").encode()
+    token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    response = desk.call("GET", f"{BASE}/conversations?cursor={token}")
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "cursor"

@@ -6,13 +6,13 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from rippledesk.api.auth import seat
-from rippledesk.api.errors import ErrorOut
+from rippledesk.api.errors import ErrorOut, InputSchema
 from rippledesk.api.pagination import CursorParam, Limit, keyset
 from rippledesk.conversations.canned import do_create_canned
 from rippledesk.conversations.models import CannedResponse
 
 router = Router(tags=["canned responses"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class CannedOut(Schema):
@@ -22,7 +22,7 @@ class CannedOut(Schema):
     body: str
 
 
-class CannedIn(Schema):
+class CannedIn(InputSchema):
     shortcut: str = Field(..., max_length=40, description="letters, digits, - and _")
     title: str = Field(..., max_length=120)
     body: str = Field(..., max_length=10_000)

@@ -9,14 +9,15 @@ conversation since.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, field_validator
 
 from rippledesk.api.auth import seat
-from rippledesk.api.errors import ErrorOut
+from rippledesk.api.errors import ErrorOut, InputSchema
+from rippledesk.api.pagination import ID_MAX, Id
 from rippledesk.api.schemas import ConversationDetail, MessageOut, conversation_detail, message_out
 from rippledesk.conversations.access import access_conversation
 from rippledesk.conversations.actions import do_add_note, do_assign, do_reply, do_set_status
@@ -26,12 +27,12 @@ from rippledesk.workspaces.access import seat_in
 from rippledesk.workspaces.models import Team, User
 
 router = Router(tags=["conversation actions"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 # Channel limits are checked by the reply action; this only bounds what is parsed at all.
 BODY_MAX = 100_000
 
 
-class ReplyIn(Schema):
+class ReplyIn(InputSchema):
     body: str = Field(..., max_length=BODY_MAX)
     public: bool | None = Field(
         None, description="Reply in public; default: as the conversation is (a public thread)."
@@ -39,25 +40,38 @@ class ReplyIn(Schema):
     resolve: bool = Field(False, description="Resolve the conversation with this reply.")
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     body: str = Field(..., max_length=BODY_MAX)
 
 
-class AssignmentIn(Schema):
+class AssignmentIn(InputSchema):
     assignee: str | None = Field(..., description="Username to assign to; null unassigns.")
-    team: int | None = Field(None, description="Team id; null clears it; omit to keep the team.")
-    version: int = Field(..., ge=0, description="The conversation's version as last read.")
-
-
-class StatusIn(Schema):
-    status: Literal["open", "pending", "snoozed", "resolved"]
-    version: int = Field(..., ge=0, description="The conversation's version as last read.")
-    snooze_until: AwareDatetime | None = Field(
-        None, description="Required with status snoozed; with a UTC offset."
+    team: int | None = Field(
+        None, ge=1, le=ID_MAX, description="Team id; null clears it; omit to keep the team."
+    )
+    version: int = Field(
+        ..., ge=0, le=ID_MAX, description="The conversation's version as last read."
     )
 
 
-class PresenceIn(Schema):
+class StatusIn(InputSchema):
+    status: Literal["open", "pending", "snoozed", "resolved"]
+    version: int = Field(
+        ..., ge=0, le=ID_MAX, description="The conversation's version as last read."
+    )
+    snooze_until: AwareDatetime | None = Field(
+        None, strict=False, description="Required with status snoozed; with a UTC offset."
+    )
+
+    @field_validator("snooze_until", mode="before")
+    @classmethod
+    def _iso_text(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, str):
+            raise ValueError("give an ISO 8601 date-time such as 2026-11-25T17:00:00Z")
+        return value
+
+
+class PresenceIn(InputSchema):
     composing: bool = False
 
 
@@ -74,9 +88,7 @@ PATH = "/w/{workspace}/conversations/{number}"
 
 
 @router.post(PATH + "/replies", response={201: MessageOut, **ERRORS})
-def reply(
-    request: HttpRequest, workspace: str, number: int, payload: ReplyIn
-) -> Status[MessageOut]:
+def reply(request: HttpRequest, workspace: str, number: Id, payload: ReplyIn) -> Status[MessageOut]:
     """Answer the customer in the conversation's channel.
 
     The reply is stored as ``queued`` and handed to the channel once stored; the answer shows
@@ -93,7 +105,7 @@ def reply(
 
 @router.post(PATH + "/notes", response={201: MessageOut, **ERRORS})
 def add_note(
-    request: HttpRequest, workspace: str, number: int, payload: NoteIn
+    request: HttpRequest, workspace: str, number: Id, payload: NoteIn
 ) -> Status[MessageOut]:
     """An internal note for colleagues; never sent to the customer."""
     desk = seat(request, workspace)
@@ -103,7 +115,7 @@ def add_note(
 
 @router.post(PATH + "/assignment", response={200: ConversationDetail, **ERRORS})
 def assign(
-    request: HttpRequest, workspace: str, number: int, payload: AssignmentIn
+    request: HttpRequest, workspace: str, number: Id, payload: AssignmentIn
 ) -> ConversationDetail:
     """Assign to a member (or unassign) and optionally set the team."""
     desk = seat(request, workspace)
@@ -134,7 +146,7 @@ def assign(
 
 @router.post(PATH + "/status", response={200: ConversationDetail, **ERRORS})
 def set_status(
-    request: HttpRequest, workspace: str, number: int, payload: StatusIn
+    request: HttpRequest, workspace: str, number: Id, payload: StatusIn
 ) -> ConversationDetail:
     """Open, pend, snooze (with ``snooze_until``) or resolve."""
     desk = seat(request, workspace)
@@ -150,7 +162,7 @@ def set_status(
 
 
 @router.post(PATH + "/presence", response={200: PresenceOut, **ERRORS})
-def presence(request: HttpRequest, workspace: str, number: int, payload: PresenceIn) -> PresenceOut:
+def presence(request: HttpRequest, workspace: str, number: Id, payload: PresenceIn) -> PresenceOut:
     """Heartbeat: "I have this open" (and whether I am typing); answers who else has."""
     desk = seat(request, workspace)
     conversation = access_conversation(desk, number)

@@ -12,7 +12,7 @@ from ninja.params.functions import Query
 from rippledesk.analysis.queries import latest_analyses
 from rippledesk.api.auth import seat
 from rippledesk.api.errors import ErrorOut
-from rippledesk.api.pagination import CursorParam, Limit, keyset
+from rippledesk.api.pagination import CursorParam, Id, Limit, keyset
 from rippledesk.api.schemas import (
     ConversationDetail,
     ConversationListItem,
@@ -109,7 +109,7 @@ def list_conversations(
 
 
 @router.get("/w/{workspace}/conversations/{number}", response={200: ConversationDetail, **ERRORS})
-def get_conversation(request: HttpRequest, workspace: str, number: int) -> ConversationDetail:
+def get_conversation(request: HttpRequest, workspace: str, number: Id) -> ConversationDetail:
     """One conversation, with the ``version`` to send back with assignment and status changes."""
     return conversation_detail(access_conversation(seat(request, workspace), number))
 
@@ -119,7 +119,7 @@ def list_messages(
     request: HttpRequest,
     *,
     workspace: str,
-    number: int,
+    number: Id,
     cursor: CursorParam,
     limit: Limit,
     order: Annotated[
@@ -145,7 +145,7 @@ def list_messages(
     response={200: RenderedCanned, **ERRORS},
 )
 def render_canned(
-    request: HttpRequest, workspace: str, number: int, shortcut: str
+    request: HttpRequest, workspace: str, number: Id, shortcut: str
 ) -> RenderedCanned:
     """A canned response with its variables filled in for this conversation and agent."""
     desk = seat(request, workspace)

@@ -16,7 +16,7 @@ from ninja.params.functions import Query
 
 from rippledesk.api.auth import seat
 from rippledesk.api.errors import ErrorOut
-from rippledesk.api.pagination import CursorParam, Limit, id_page, keyset
+from rippledesk.api.pagination import CursorParam, Id, Limit, id_page, keyset
 from rippledesk.api.schemas import (
     ChannelOut,
     ConversationListItem,
@@ -104,7 +104,7 @@ def list_customers(
 
 
 @router.get("/w/{workspace}/customers/{customer_id}", response={200: CustomerDetail, **ERRORS})
-def get_customer(request: HttpRequest, workspace: str, customer_id: int) -> CustomerDetail:
+def get_customer(request: HttpRequest, workspace: str, customer_id: Id) -> CustomerDetail:
     """A customer's identities, audience and latest conversations, as far as the caller sees."""
     desk = seat(request, workspace)
     customer = access_customer(desk, customer_id)

@@ -14,6 +14,8 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.schema import DjangoGetter
+from pydantic import ConfigDict, field_validator, model_validator
 
 from rippledesk.core.errors import ActionError
 
@@ -41,6 +43,34 @@ class ErrorDetail(Schema):
 
 class ErrorOut(Schema):
     error: ErrorDetail
+
+
+class InputSchema(Schema):
+    """Base of every request body: text with NUL characters is refused, naming the field
+    (PostgreSQL cannot store them, and no person types one). Strict: ``false`` is not 0, and
+    0 is not ``false``."""
+
+    model_config = ConfigDict(strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _object(cls, value: Any) -> Any:
+        # ninja's Schema reads attributes of anything (wrapped in its DjangoGetter first); a
+        # request body must be a JSON object.
+        if not isinstance(value._obj if isinstance(value, DjangoGetter) else value, dict):
+            raise ValueError("send a JSON object")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("NUL characters are not allowed")
+        return value
+
+
+def http_code(status: int) -> str:
+    return _HTTP_CODES.get(status, "server_error" if status >= 500 else "error")
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -92,8 +122,7 @@ def _http(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpResponse:
     if status == 400 and str(exc).startswith("Cannot parse request body"):
         body = error_body("invalid_json", "The request body is not valid JSON.", "body")
         return api.create_response(request, body, status=400)
-    code = _HTTP_CODES.get(status, "error")
-    return api.create_response(request, error_body(code, str(exc)), status=status)
+    return api.create_response(request, error_body(http_code(status), str(exc)), status=status)
 
 
 def _not_found(api: NinjaAPI, request: HttpRequest, exc: Http404) -> HttpResponse:

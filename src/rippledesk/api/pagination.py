@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
-from ninja.params.functions import Query
+from ninja.params.functions import Path, Query
 
 from rippledesk.core.errors import InvalidInput
 
@@ -31,6 +31,11 @@ CursorParam = Annotated[
     str | None,
     Query(None, description="The next_cursor of the previous page; omit for the first page."),
 ]
+
+# Largest id a 64-bit primary key holds: bigger numbers are refused as input, not sent to the
+# database (where they would overflow).
+ID_MAX = 2**63 - 1
+Id = Annotated[int, Path(..., ge=1, le=ID_MAX)]
 
 # (field, descending); the last field must be unique so the order is total.
 Order = tuple[tuple[str, bool], ...]
@@ -56,7 +61,7 @@ def _typed(value: Any, kind: type) -> Any:
             raise ValueError("naive")
         return parsed
     if kind is int:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= ID_MAX:
             raise ValueError("int")
         return value
     if not isinstance(value, kind):

@@ -8,15 +8,15 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from rippledesk.api.auth import caller
-from rippledesk.api.errors import ErrorOut
-from rippledesk.api.pagination import CursorParam, Limit, keyset
+from rippledesk.api.errors import ErrorOut, InputSchema
+from rippledesk.api.pagination import CursorParam, Id, Limit, keyset
 from rippledesk.conversations.actions import display_name
 from rippledesk.workspaces.access import seat_in, visible_workspaces
 from rippledesk.workspaces.models import ApiToken, User, Workspace
 from rippledesk.workspaces.tokens import do_create_token, do_revoke_token
 
 router = Router(tags=["me"])
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 ME_WORKSPACES = 100
 
 
@@ -52,7 +52,7 @@ class NewTokenOut(TokenOut):
     secret: str = Field(..., description="Shown once: store it now.")
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field(..., max_length=120)
 
 
@@ -120,5 +120,5 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS}, tags=["tokens"])
-def revoke_token(request: HttpRequest, token_id: int) -> TokenOut:
+def revoke_token(request: HttpRequest, token_id: Id) -> TokenOut:
     return token_out(do_revoke_token(caller(request), token_id))
