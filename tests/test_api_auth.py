@@ -78,7 +78,11 @@ def test_token_cli() -> None:
     revoked = run_command("token", "revoke", "--user", "robot", str(token_id))
     assert revoked.exit_code == 0
     assert authenticate_token(secret) is None
-    assert "-" not in listing.stdout.splitlines()[1].split()[3]  # revoked column was empty
+    revoked_at = ApiToken.objects.get(pk=token_id).revoked_at
+    assert revoked_at is not None
+    stamp = revoked_at.strftime("%Y-%m-%d %H:%M")
+    assert stamp not in listing.stdout.splitlines()[1][38:]  # revoked column was "-"
+    assert stamp in run_command("token", "list", "--user", "robot").stdout
 
 
 @pytest.mark.parametrize(

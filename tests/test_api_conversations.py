@@ -73,6 +73,9 @@ def test_filters_narrow_the_view(desk: Desk) -> None:
     assert none.json()["items"] == []
     dated = desk.call("GET", f"{BASE}/conversations?view=all&since=2017-11-02", as_="manager")
     assert len(dated.json()["items"]) == 1
+    for edge in ("until=9999-12-31", "since=0001-01-01"):  # the calendar's ends: no overflow
+        wide = desk.call("GET", f"{BASE}/conversations?view=all&{edge}", as_="manager")
+        assert wide.json()["count"] == 4
 
 
 @pytest.mark.parametrize(

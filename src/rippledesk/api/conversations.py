@@ -152,7 +152,7 @@ def render_canned(
     conversation = access_conversation(desk, number)
     canned = CannedResponse.objects.filter(workspace=desk.workspace, shortcut=shortcut).first()
     if canned is None:
-        raise NotFound(f"No canned response /{shortcut}", field="shortcut")
+        raise NotFound(f"No canned response /{shortcut[:60]}", field="shortcut")
     return RenderedCanned(
         shortcut=canned.shortcut,
         title=canned.title,

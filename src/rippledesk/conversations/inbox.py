@@ -198,7 +198,7 @@ def inbox_rows(seat: Seat, query: InboxQuery, *, zone: Any = None) -> QuerySet[C
     zone = zone or timezone.get_current_timezone()
     if query.since:
         rows = rows.filter(last_activity_at__gte=_day_start(query.since, zone))
-    if query.until:
+    if query.until and query.until < date.max:  # the last day has no next day: no bound
         rows = rows.filter(last_activity_at__lt=_day_start(query.until + timedelta(days=1), zone))
     return rows.order_by(*[("-" if desc else "") + name for name, desc in query.order()])
 
