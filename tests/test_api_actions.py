@@ -153,7 +153,8 @@ def test_bad_assignment(desk: Desk, payload: dict[str, Any], field: str) -> None
     assert error_of(response)["field"] == field
 
 
-def test_two_agents_resolving_at_once(desk: Desk) -> None:
+@pytest.mark.parametrize("second_status", ["resolved", "pending"])
+def test_two_agents_resolving_at_once(desk: Desk, second_status: str) -> None:
     version = desk.call("GET", url(desk, "bob_k")).json()["version"]
     first = desk.call(
         "POST", url(desk, "bob_k", "status"), {"status": "resolved", "version": version}
@@ -163,7 +164,7 @@ def test_two_agents_resolving_at_once(desk: Desk) -> None:
     second = desk.call(
         "POST",
         url(desk, "bob_k", "status"),
-        {"status": "pending", "version": version},
+        {"status": second_status, "version": version},
         as_="colleague",
     )
     assert second.status_code == 409
