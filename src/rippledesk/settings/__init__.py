@@ -55,12 +55,16 @@ INSTALLED_APPS = [
     "rippledesk.customers",
     "rippledesk.conversations",
     "rippledesk.analysis",
+    "rippledesk.api",
     "rippledesk.web",
+    # django-ninja's templates and static files: the API docs page without any CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "rippledesk.api.middleware.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
