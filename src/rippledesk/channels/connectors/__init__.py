@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from rippledesk.channels.connectors.base import Connector
 from rippledesk.channels.connectors.twilio_sms.adapter import TwilioSms
+from rippledesk.channels.connectors.webchat.adapter import WebChat
 from rippledesk.channels.connectors.whatsapp.adapter import WhatsApp
 
-CONNECTORS: dict[str, Connector] = {c.kind: c for c in (TwilioSms(), WhatsApp())}
+CONNECTORS: dict[str, Connector] = {c.kind: c for c in (TwilioSms(), WhatsApp(), WebChat())}
 
 
 def connector_for(kind: str) -> Connector | None:

@@ -20,10 +20,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 import rippledesk
+from rippledesk.channels.actions import do_connect_channel
 from rippledesk.channels.imports.csvfile import CsvFileError
 from rippledesk.channels.imports.report import ImportReport
 from rippledesk.channels.imports.rows import RowColumns, RowImporter, RowOptions
-from rippledesk.channels.models import ChannelKind
+from rippledesk.channels.models import ChannelAccount, ChannelKind
 from rippledesk.conversations.canned import do_save_canned
 from rippledesk.workspaces.access import seat_in
 from rippledesk.workspaces.actions import (
@@ -48,6 +49,7 @@ TEAMS = {
     "North desk": ("United", "American", "US Airways"),
     "South desk": ("Southwest", "Delta", "Virgin America"),
 }
+WEB_CHAT = "Demo web chat"
 # (username, first name, role, team); they share the admin's demo password.
 PEOPLE = (
     ("ava", "Ava", Role.AGENT, "North desk"),
@@ -142,6 +144,7 @@ class Command(BaseCommand):
         do_add_member(workspace, user, Role.ADMIN)
         report = self._import(workspace, data_file)
         self.stdout.write(report.summary())
+        chat = self._web_chat(workspace)
         self._team(workspace, user, password)
         port = options["port"]
         self.stdout.write(
@@ -151,6 +154,7 @@ class Command(BaseCommand):
             + f"\n  Password: {password}"
             + f"\n  (saved in {self._login_path()})"
             + "\n  Also: ava and sam (agents, one team each), max (manager); same password."
+            + f"\n  Web chat as a visitor: http://127.0.0.1:{port}/chat/{chat.webhook_token}/"
             + f"\nStart the server with: rippledesk serve --port {port}\n"
         )
 
@@ -190,6 +194,18 @@ class Command(BaseCommand):
                 )
         _write_login(path, USERNAME, password)
         return user, password
+
+    @staticmethod
+    def _web_chat(workspace: Workspace) -> ChannelAccount:
+        """A web chat account both teams answer, so the demo shows a live channel."""
+        chat = workspace.channels.filter(kind=ChannelKind.WEBCHAT, name=WEB_CHAT).first()
+        if chat is None:
+            chat = do_connect_channel(
+                workspace, ChannelKind.WEBCHAT, WEB_CHAT, {"greeting": "Hi! How can we help?"}
+            )
+        for team in TEAMS:
+            do_save_team(workspace, team, channel_account_ids=[chat.pk])
+        return chat
 
     @staticmethod
     def _team(workspace: Workspace, admin: User, password: str) -> None:
