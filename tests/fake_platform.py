@@ -22,6 +22,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     form: dict[str, list[str]]
+    body: str
 
 
 @dataclass
@@ -50,6 +51,7 @@ def fake_platform(*script: tuple[int, dict[str, Any]]) -> Iterator[FakePlatform]
                         self.path,
                         {k.lower(): v for k, v in self.headers.items()},
                         urllib.parse.parse_qs(body),
+                        body,
                     )
                 )
                 status, answer = platform.next_answer()

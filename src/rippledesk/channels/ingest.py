@@ -11,6 +11,7 @@ the job runs again; messages are unique per platform id, so a second run adds no
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +23,9 @@ from rippledesk.channels.connectors.base import EventData
 from rippledesk.channels.models import ChannelAccount, InboundEvent
 from rippledesk.conversations.bulk import BulkWriter
 from rippledesk.conversations.models import Conversation, ConversationStatus, Direction, Message
+from rippledesk.conversations.records import MessageRecord
 from rippledesk.core.sql import insert_new_returning_ids
+from rippledesk.customers.models import Identity
 from rippledesk.jobs.api import enqueue, job
 
 _FIELDS = (
@@ -60,6 +63,33 @@ def do_store_events(account: ChannelAccount, events: Sequence[EventData]) -> lis
         for event_id in new_ids:
             enqueue("channels.process_event", {"event_id": event_id})
     return new_ids
+
+
+def _threaded(account: ChannelAccount, records: list[MessageRecord]) -> list[MessageRecord]:
+    """Put a reply into the conversation of the message it answers, when that is stored.
+
+    Connectors see one event at a time; only the database knows that a tweet answers a tweet
+    that is already part of conversation 42, or an email answers an earlier one.
+    """
+    parents = {r.in_reply_to for r in records if r.in_reply_to}
+    if not parents:
+        return records
+    found = dict(
+        Message.objects.filter(channel_account=account, external_id__in=sorted(parents))
+        .exclude(conversation__external_id=None)
+        .values_list("external_id", "conversation__external_id")
+    )
+    return [
+        replace(r, conversation_key=str(found[r.in_reply_to])) if r.in_reply_to in found else r
+        for r in records
+    ]
+
+
+def _record_audiences(account: ChannelAccount, audiences: dict[str, int]) -> None:
+    for external_id, followers in audiences.items():
+        Identity.objects.filter(channel_account=account, external_id=external_id).update(
+            audience_size=followers
+        )
 
 
 def _reopen(account: ChannelAccount, keys: set[str]) -> None:
@@ -114,8 +144,10 @@ def process_event(event_id: int) -> int:
         )
         added = 0
         if parsed.records:
+            records = _threaded(account, parsed.records)
             writer = BulkWriter(account.workspace, account.kind, parsed.conversation_kind)
-            added = writer.write(parsed.records).messages_added
+            added = writer.write(records).messages_added
+            _record_audiences(account, parsed.audiences)
             if added:
                 _reopen(account, {r.conversation_key for r in parsed.records if r.inbound})
         event.error = parsed.ignored_reason

@@ -51,8 +51,9 @@ def receive(request: HttpRequest, token: str) -> HttpResponse:
         handshake = getattr(connector, "handshake", None)
         answer = handshake(request.GET, account.config) if callable(handshake) else None
         if answer is None:
-            return _error(403, "forbidden", "Verification failed: wrong or missing verify token.")
-        return HttpResponse(str(answer), content_type="text/plain")
+            return _error(403, "forbidden", "Verification failed: wrong or missing token.")
+        content_type, text = answer
+        return HttpResponse(text, content_type=content_type)
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > MAX_BODY:
         return _error(413, "too_large", f"Body is {length:,} bytes; the limit is {MAX_BODY:,}.")

@@ -11,8 +11,11 @@ from rippledesk.channels.connectors.base import Connector
 from rippledesk.channels.connectors.twilio_sms.adapter import TwilioSms
 from rippledesk.channels.connectors.webchat.adapter import WebChat
 from rippledesk.channels.connectors.whatsapp.adapter import WhatsApp
+from rippledesk.channels.connectors.x.adapter import XAccount
 
-CONNECTORS: dict[str, Connector] = {c.kind: c for c in (TwilioSms(), WhatsApp(), WebChat())}
+CONNECTORS: dict[str, Connector] = {
+    c.kind: c for c in (TwilioSms(), WhatsApp(), WebChat(), XAccount())
+}
 
 
 def connector_for(kind: str) -> Connector | None:

@@ -10,7 +10,7 @@ sends replies. It raises :class:`SignatureError` for a request it cannot trust,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from rippledesk.channels.adapters import OutboundMessage
@@ -51,6 +51,8 @@ class ParsedEvent:
     records: list[MessageRecord]
     conversation_kind: ConversationKind
     ignored_reason: str = ""
+    # Followers per author external id, when the platform says (feeds ripple risk).
+    audiences: dict[str, int] = field(default_factory=dict)
 
 
 class Connector(Protocol):

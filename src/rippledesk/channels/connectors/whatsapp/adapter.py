@@ -90,14 +90,16 @@ class WhatsApp:
         except (urllib.error.URLError, TimeoutError) as error:
             raise ValueError(f"cannot reach {config['graph_base']}: {error}") from None
 
-    def handshake(self, query: Mapping[str, str], config: Mapping[str, Any]) -> str | None:
+    def handshake(
+        self, query: Mapping[str, str], config: Mapping[str, Any]
+    ) -> tuple[str, str] | None:
         """The challenge to echo for Meta's setup GET, or None if the token is wrong."""
         if query.get("hub.mode") != "subscribe":
             return None
         given = query.get("hub.verify_token", "")
         if not hmac.compare_digest(given.encode(), str(config.get("verify_token", "")).encode()):
             return None
-        return query.get("hub.challenge", "")
+        return "text/plain", query.get("hub.challenge", "")
 
     def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
         given = request.headers.get("x-hub-signature-256", "")
