@@ -23,6 +23,7 @@ class OutboundMessage:
     public: bool
     in_reply_to_external_id: str
     recipient_external_id: str
+    subject: str = ""
 
 
 class DeliveryError(Exception):

@@ -19,9 +19,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from rippledesk.channels.connectors import connector_for
-from rippledesk.channels.connectors.base import EventData
+from rippledesk.channels.connectors.base import EventData, IncomingFile
 from rippledesk.channels.models import ChannelAccount, InboundEvent
 from rippledesk.conversations.bulk import BulkWriter
+from rippledesk.conversations.files import do_attach
 from rippledesk.conversations.models import Conversation, ConversationStatus, Direction, Message
 from rippledesk.conversations.records import MessageRecord
 from rippledesk.core.sql import insert_new_returning_ids
@@ -92,6 +93,22 @@ def _record_audiences(account: ChannelAccount, audiences: dict[str, int]) -> Non
         )
 
 
+def _keep_files(account: ChannelAccount, files: dict[str, list[IncomingFile]]) -> None:
+    """Store each message's files; one too large leaves a note in the message instead."""
+    for external_id, incoming in files.items():
+        message = Message.objects.filter(channel_account=account, external_id=external_id).first()
+        if message is None or message.attachments.exists():
+            continue  # already kept by an earlier run of this event
+        notes = []
+        for item in incoming:
+            if do_attach(message, item.filename, item.content_type, item.data) is None:
+                notes.append(f"[attachment {item.filename!r} not kept: {len(item.data):,} bytes]")
+        if notes:
+            Message.objects.filter(pk=message.pk).update(
+                body=message.body + "\n" + "\n".join(notes)
+            )
+
+
 def _reopen(account: ChannelAccount, keys: set[str]) -> None:
     """A customer writing again reopens their resolved or snoozed conversation."""
     now = timezone.now()
@@ -148,6 +165,13 @@ def process_event(event_id: int) -> int:
             writer = BulkWriter(account.workspace, account.kind, parsed.conversation_kind)
             added = writer.write(records).messages_added
             _record_audiences(account, parsed.audiences)
+            _keep_files(account, parsed.files)
+            if parsed.subject:
+                Conversation.objects.filter(
+                    channel_account=account,
+                    external_id__in=sorted({r.conversation_key for r in records}),
+                    subject="",
+                ).update(subject=parsed.subject)
             if added:
                 _reopen(account, {r.conversation_key for r in parsed.records if r.inbound})
         event.error = parsed.ignored_reason

@@ -65,6 +65,7 @@ def _outbound(message: Message) -> OutboundMessage:
         public=message.is_public,
         in_reply_to_external_id=message.in_reply_to_external_id,
         recipient_external_id=identity.external_id if identity else "",
+        subject=message.conversation.subject,
     )
 
 

@@ -74,6 +74,8 @@ class Conversation(TimeStampedModel):
     last_activity_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateTimeField(null=True, blank=True)
+    # Channels with subjects (email): the first message's, reused for replies.
+    subject = models.CharField(max_length=300, blank=True, default="", db_default="")
     # Bumped by every change an agent makes; a write that names an older version is refused
     # (two agents resolving at once: the second is told, not silently overwritten).
     version = models.PositiveIntegerField(default=0, db_default=0)
@@ -230,3 +232,17 @@ class ConversationViewer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} viewing {self.conversation_id}"
+
+
+class Attachment(models.Model):
+    """A file that came with a message; its bytes live in the data directory by SHA-256."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.size} bytes)"

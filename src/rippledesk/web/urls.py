@@ -37,6 +37,7 @@ urlpatterns: list[URLPattern] = [
     path(_C + "timeline/", conversation.timeline_fragment, name="timeline"),
     path(_C + "suggestions/", conversation.suggestions_fragment, name="suggestions"),
     path(_C + "canned/<slug:shortcut>/", conversation.canned_text, name="canned-text"),
+    path(_C + "files/<int:attachment_id>/", conversation.attachment, name="attachment"),
     path("w/<slug:workspace>/search/", search.search, name="search"),
     path("w/<slug:workspace>/team/", team.team_load, name="team-load"),
     path("w/<slug:workspace>/canned/", settings.canned_responses, name="canned"),

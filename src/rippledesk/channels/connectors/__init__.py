@@ -8,13 +8,14 @@ one line below.
 from __future__ import annotations
 
 from rippledesk.channels.connectors.base import Connector
+from rippledesk.channels.connectors.email.adapter import Email
 from rippledesk.channels.connectors.twilio_sms.adapter import TwilioSms
 from rippledesk.channels.connectors.webchat.adapter import WebChat
 from rippledesk.channels.connectors.whatsapp.adapter import WhatsApp
 from rippledesk.channels.connectors.x.adapter import XAccount
 
 CONNECTORS: dict[str, Connector] = {
-    c.kind: c for c in (TwilioSms(), WhatsApp(), WebChat(), XAccount())
+    c.kind: c for c in (XAccount(), Email(), TwilioSms(), WhatsApp(), WebChat())
 }
 
 

@@ -45,6 +45,15 @@ class EventData:
 
 
 @dataclass(frozen=True)
+class IncomingFile:
+    """A file that came with a message (an email attachment, say), kept with it."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class ParsedEvent:
     """What one event means for the desk: messages to store (none for ignored event types)."""
 
@@ -53,6 +62,9 @@ class ParsedEvent:
     ignored_reason: str = ""
     # Followers per author external id, when the platform says (feeds ripple risk).
     audiences: dict[str, int] = field(default_factory=dict)
+    # Files per message external id; a subject for the conversation, where channels have one.
+    files: dict[str, list[IncomingFile]] = field(default_factory=dict)
+    subject: str = ""
 
 
 class Connector(Protocol):

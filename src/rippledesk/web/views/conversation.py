@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from rippledesk.analysis.models import MessageAnalysis
@@ -30,8 +31,10 @@ from rippledesk.conversations.actions import (
     do_set_status,
 )
 from rippledesk.conversations.canned import render as render_canned
+from rippledesk.conversations.files import read_file
 from rippledesk.conversations.inbox import with_list_details
 from rippledesk.conversations.models import (
+    Attachment,
     CannedResponse,
     Conversation,
     ConversationStatus,
@@ -40,7 +43,7 @@ from rippledesk.conversations.models import (
 )
 from rippledesk.conversations.presence import do_touch_viewer, other_viewers
 from rippledesk.conversations.suggestions import suggest_replies
-from rippledesk.core.errors import ActionError, InvalidInput
+from rippledesk.core.errors import ActionError, InvalidInput, NotFound
 from rippledesk.web.views.frame import frame, seat_for, workspace_teams
 from rippledesk.workspaces.access import Seat
 from rippledesk.workspaces.models import Membership, Role, Team, User
@@ -60,6 +63,7 @@ def _timeline(conversation: Conversation) -> tuple[list[Message], bool]:
     latest = list(
         Message.objects.filter(conversation=conversation)
         .select_related("author_identity", "author_user")
+        .prefetch_related("attachments")
         .order_by("-sent_at", "-pk")[: TIMELINE_LIMIT + 1]
     )
     timeline = list(reversed(latest[:TIMELINE_LIMIT]))
@@ -338,3 +342,19 @@ def canned_text(request: HttpRequest, workspace: str, number: int, shortcut: str
             status=404,
         )
     return JsonResponse({"text": render_canned(canned.body, conversation, seat.user)})
+
+
+@login_required
+@require_GET
+def attachment(
+    request: HttpRequest, workspace: str, number: int, attachment_id: int
+) -> HttpResponse:
+    """A message's file, as a download (never rendered inline: it may hold HTML or script)."""
+    seat = seat_for(request, workspace)
+    conversation = access_conversation(seat, number)
+    found = Attachment.objects.filter(pk=attachment_id, message__conversation=conversation).first()
+    if found is None:
+        raise NotFound("No such attachment", field="attachment")
+    response = HttpResponse(read_file(found), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, found.filename) or ""
+    return response

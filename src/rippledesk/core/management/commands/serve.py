@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from rippledesk.channels.connectors.email.smtpd import start_listener
 from rippledesk.jobs.worker import start_worker_thread
 from rippledesk.settings.env import ConfigError, env_int
 
@@ -40,6 +41,12 @@ class Command(BaseCommand):
             "--port", type=int, default=None, help="port (default $RIPPLEDESK_PORT, else 8000)"
         )
         parser.add_argument(
+            "--smtp-port",
+            type=int,
+            default=None,
+            help="also receive email on this port (see `rippledesk smtp`)",
+        )
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help="do not run background jobs in this process (run `rippledesk worker` instead)",
@@ -56,6 +63,13 @@ class Command(BaseCommand):
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         from rippledesk.wsgi import application  # noqa: PLC0415  # after STATIC_ROOT exists
 
+        if options["smtp_port"]:
+            try:
+                start_listener(host, options["smtp_port"])
+            except OSError as exc:
+                raise CommandError(
+                    f"cannot receive email on port {options['smtp_port']}: {exc}"
+                ) from None
         if not options["no_worker"]:
             start_worker_thread()  # replies go out and webhooks are processed without a 2nd command
         shown = f"[{host}]" if ":" in host else host

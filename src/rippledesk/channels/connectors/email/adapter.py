@@ -1,0 +1,173 @@
+"""Email: inbound over SMTP (our listener, ``smtpd.py``), outbound over SMTP.
+
+Threading follows the headers mail clients write: a message joins the conversation of the
+first id in ``References`` (the thread's root), else of ``In-Reply-To``, else starts one under
+its own ``Message-ID``; replies we send carry our own Message-ID (their external id) and the
+customer's as In-Reply-To/References, so the customer's answer threads back. HTML-only mail is
+reduced to text; attachments are kept with the message.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import smtplib
+import socket
+import ssl
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from typing import Any
+
+from rippledesk.channels.adapters import DeliveryError, OutboundMessage
+from rippledesk.channels.capabilities import reply_rules
+from rippledesk.channels.connectors.base import (
+    EventData,
+    ParsedEvent,
+    SignatureError,
+    WebhookRequest,
+)
+from rippledesk.channels.connectors.email.mime import parse_email
+from rippledesk.channels.models import ChannelKind
+from rippledesk.conversations.models import ConversationKind
+from rippledesk.conversations.records import MessageRecord
+
+TIMEOUT = 20
+SECURITY = ("none", "starttls", "tls")
+
+
+def event_for(raw: bytes) -> EventData:
+    """The event for one received email: keyed by its Message-ID, else by its content."""
+    parsed = parse_email(raw)
+    key = parsed.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+    return EventData(key, {"raw": base64.b64encode(raw).decode("ascii")}, "email")
+
+
+class Email:
+    name = "smtp"
+    label = "Email"
+    kind = ChannelKind.EMAIL.value
+    rules = reply_rules(ChannelKind.EMAIL)
+    fields: tuple[tuple[str, str, bool], ...] = (
+        ("address", "Support address customers write to", False),
+        ("smtp_host", "Outgoing SMTP server", False),
+        ("smtp_port", "SMTP port (587 with STARTTLS, 465 with TLS)", False),
+        ("smtp_security", "none, starttls or tls", False),
+        ("smtp_username", "SMTP user name (optional)", False),
+        ("smtp_password", "SMTP password (optional)", True),
+    )
+
+    def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        address = str(config.get("address", "")).strip().lower()
+        if "@" not in address:
+            raise ValueError("address must be an email address")
+        host = str(config.get("smtp_host", "")).strip()
+        if not host:
+            raise ValueError("smtp_host is required")
+        port = str(config.get("smtp_port", "587")).strip()
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"smtp_port {port!r} is not a port number")
+        security = str(config.get("smtp_security", "starttls")).strip().lower()
+        if security not in SECURITY:
+            raise ValueError(f"smtp_security must be one of {', '.join(SECURITY)}")
+        return {
+            "address": address,
+            "smtp_host": host,
+            "smtp_port": int(port),
+            "smtp_security": security,
+            "smtp_username": str(config.get("smtp_username", "")),
+            "smtp_password": str(config.get("smtp_password", "")),
+        }
+
+    def _connect(self, config: Mapping[str, Any]) -> smtplib.SMTP:
+        host, port = str(config["smtp_host"]), int(config["smtp_port"])
+        if config.get("smtp_security") == "tls":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, port, timeout=TIMEOUT, context=ssl.create_default_context()
+            )
+        else:
+            client = smtplib.SMTP(host, port, timeout=TIMEOUT)
+            if config.get("smtp_security") == "starttls":
+                client.starttls(context=ssl.create_default_context())
+        if config.get("smtp_username"):
+            client.login(str(config["smtp_username"]), str(config.get("smtp_password", "")))
+        return client
+
+    def check_credentials(self, config: Mapping[str, Any]) -> None:
+        try:
+            with self._connect(config) as client:
+                client.noop()
+        except (smtplib.SMTPException, OSError) as error:
+            raise ValueError(f"cannot use SMTP server {config['smtp_host']}: {error}") from None
+
+    def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
+        raise SignatureError("email arrives over SMTP, not /hooks/")
+
+    def parse_webhook(self, request: WebhookRequest) -> list[EventData]:
+        return []
+
+    def parse_event(self, event: EventData, channel_name: str) -> ParsedEvent:
+        mail = parse_email(base64.b64decode(str(event.payload["raw"])))
+        root = mail.references or [mail.in_reply_to] if mail.in_reply_to or mail.references else []
+        key = root[0] if root and root[0] else event.external_id
+        text = mail.text or "(no text)"
+        record = MessageRecord(
+            line=0,
+            channel=channel_name,
+            conversation_key=key,
+            customer_id=mail.from_address,
+            customer_name=mail.from_name,
+            inbound=True,
+            author_id=mail.from_address,
+            author_name=mail.from_name,
+            body=text,
+            external_id=event.external_id,
+            in_reply_to=mail.in_reply_to,
+            sent_at=mail.sent_at,
+            is_public=False,
+        )
+        files = {event.external_id: mail.attachments} if mail.attachments else {}
+        return ParsedEvent([record], ConversationKind.EMAIL, files=files, subject=mail.subject)
+
+    def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
+        if "@" not in message.recipient_external_id:
+            raise DeliveryError("the customer has no email address on this channel", permanent=True)
+        address = str(config["address"])
+        mail = EmailMessage()
+        mail["From"] = formataddr((message.channel_name, address))
+        mail["To"] = message.recipient_external_id
+        subject = message.subject or "Your message"
+        mail["Subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
+        message_id = make_msgid(idstring=f"rd{message.message_id}", domain=address.split("@")[1])
+        mail["Message-ID"] = message_id
+        if message.in_reply_to_external_id:
+            mail["In-Reply-To"] = message.in_reply_to_external_id
+            mail["References"] = message.in_reply_to_external_id
+        mail.set_content(message.body)
+        try:
+            with self._connect(config) as client:
+                client.send_message(mail)
+        except smtplib.SMTPRecipientsRefused as error:
+            raise DeliveryError(
+                f"the server refused the recipient: {error.recipients}", permanent=True
+            ) from None
+        except smtplib.SMTPResponseException as error:
+            reason = (
+                error.smtp_error.decode(errors="replace")
+                if isinstance(error.smtp_error, bytes)
+                else str(error.smtp_error)
+            )
+            raise DeliveryError(
+                f"SMTP {error.smtp_code}: {reason}", permanent=error.smtp_code >= 500
+            ) from None
+        except (smtplib.SMTPServerDisconnected, ConnectionRefusedError, socket.gaierror) as error:
+            raise DeliveryError(
+                f"cannot reach {config['smtp_host']}: {error}", permanent=False
+            ) from None
+        except TimeoutError:
+            raise DeliveryError(
+                "the SMTP server did not answer in time; the email may have been sent, so it is "
+                "not retried automatically",
+                permanent=True,
+            ) from None
+        return message_id
