@@ -6,6 +6,7 @@ server; ``DATABASE_URL=postgres://...`` switches to PostgreSQL for teams that ou
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -127,8 +128,9 @@ def _database() -> dict[str, Any]:
             "timeout": 20,
         },
         # A file, not ":memory:", so the browser tests' live server thread gets a connection
-        # of its own instead of sharing the test thread's.
-        "TEST": {"NAME": str(DATA_DIR / "test-rippledesk.sqlite3")},
+        # of its own instead of sharing the test thread's; per process, so two test runs in
+        # one data directory do not share it.
+        "TEST": {"NAME": str(DATA_DIR / f"test-rippledesk-{os.getpid()}.sqlite3")},
     }
 
 

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 from rippledesk.channels.connectors.base import Connector
 from rippledesk.channels.connectors.email.adapter import Email
+from rippledesk.channels.connectors.meta.adapter import MetaAccount
 from rippledesk.channels.connectors.twilio_sms.adapter import TwilioSms
 from rippledesk.channels.connectors.webchat.adapter import WebChat
 from rippledesk.channels.connectors.whatsapp.adapter import WhatsApp
 from rippledesk.channels.connectors.x.adapter import XAccount
+from rippledesk.channels.models import ChannelKind
 
 CONNECTORS: dict[str, Connector] = {
-    c.kind: c for c in (XAccount(), Email(), TwilioSms(), WhatsApp(), WebChat())
+    c.kind: c
+    for c in (
+        XAccount(),
+        MetaAccount(ChannelKind.FACEBOOK),
+        MetaAccount(ChannelKind.INSTAGRAM),
+        Email(),
+        TwilioSms(),
+        WhatsApp(),
+        WebChat(),
+    )
 }
 
 
