@@ -386,3 +386,47 @@ def test_channels_page_connects_after_checking_credentials(desk: Desk) -> None:
         done = client.post(url, {**form, "config_api_base": twilio.url}, follow=True)
     assert "Connected +15005550006" in done.content.decode()
     assert "/hooks/" in done.content.decode()
+
+
+def test_listening_page_lists_mentions_and_converts_one(desk: Desk) -> None:
+    from django.utils import timezone  # noqa: PLC0415
+
+    from rippledesk.listening.models import ListeningSource, Mention  # noqa: PLC0415
+
+    source = ListeningSource.objects.create(
+        workspace=desk.workspace, kind="feed", name="Forum", url="https://forum.example/feed"
+    )
+    mention = Mention.objects.create(
+        source=source,
+        external_id="t/1",
+        author="poster",
+        body="Acme lost my <b>bag</b>",
+        published_at=timezone.now(),
+        ripple_risk=0.4,
+        sentiment="negative",
+        created_at=timezone.now(),
+    )
+    url = reverse("web:listening", args=["acme"])
+    page = desk.client.get(url)
+    assert "Acme lost my &lt;b&gt;bag&lt;/b&gt;" in page.content.decode()
+    manager = desk.client_for(desk.manager)
+    converted = manager.post(url, {"action": "convert", "mention": str(mention.pk)})
+    assert converted.status_code == 302
+    mention.refresh_from_db()
+    assert mention.conversation is not None
+    assert converted["Location"] == desk.url("conversation", mention.conversation.number)
+    assert desk.client.post(url, {"action": "convert", "mention": "999"}).status_code == 404
+    # an agent who turns a mention into a conversation can work it
+    other = Mention.objects.create(
+        source=source,
+        external_id="t/2",
+        author="poster2",
+        body="Acme again",
+        published_at=timezone.now(),
+        created_at=timezone.now(),
+    )
+    taken = desk.client.post(url, {"action": "convert", "mention": str(other.pk)}, follow=True)
+    assert taken.status_code == 200
+    other.refresh_from_db()
+    assert other.conversation is not None
+    assert other.conversation.assignee == desk.agent

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rippledesk.customers",
     "rippledesk.conversations",
     "rippledesk.analysis",
+    "rippledesk.listening",
     "rippledesk.api",
     "rippledesk.web",
     # django-ninja's templates and static files: the API docs page without any CDN.

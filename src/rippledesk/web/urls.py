@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 from django.views.generic import RedirectView
 
-from rippledesk.web.views import channels, conversation, inbox, search, settings, team
+from rippledesk.web.views import channels, conversation, inbox, listening, search, settings, team
 
 app_name = "web"
 _C = "w/<slug:workspace>/conversations/<int:number>/"
@@ -42,4 +42,5 @@ urlpatterns: list[URLPattern] = [
     path("w/<slug:workspace>/team/", team.team_load, name="team-load"),
     path("w/<slug:workspace>/canned/", settings.canned_responses, name="canned"),
     path("w/<slug:workspace>/channels/", channels.channels, name="channels"),
+    path("w/<slug:workspace>/listening/", listening.listening, name="listening"),
 ]

@@ -19,6 +19,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from rippledesk.channels.connectors.email.smtpd import start_listener
 from rippledesk.jobs.worker import start_worker_thread
+from rippledesk.listening.polling import ensure_polling
 from rippledesk.settings.env import ConfigError, env_int
 
 THREADS = 8
@@ -71,6 +72,7 @@ class Command(BaseCommand):
                     f"cannot receive email on port {options['smtp_port']}: {exc}"
                 ) from None
         if not options["no_worker"]:
+            ensure_polling()  # listening sources are polled by the worker
             start_worker_thread()  # replies go out and webhooks are processed without a 2nd command
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(

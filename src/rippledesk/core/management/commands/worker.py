@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from rippledesk.jobs.worker import run_pending, work_forever
+from rippledesk.listening.polling import ensure_polling
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         if options["once"]:
             self.stdout.write(f"ran {run_pending(limit=10_000)} job(s)")
             return
+        ensure_polling()
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         self.stdout.write("rippledesk worker running (Ctrl+C to stop)")

@@ -1,0 +1,1 @@
+"""Listening: mentions of the business in places not addressed to it (feeds, searches)."""
