@@ -64,6 +64,9 @@ def fake_platform(*script: tuple[int, dict[str, Any]]) -> Iterator[FakePlatform]
 
         do_GET = _answer
         do_POST = _answer
+        do_PUT = _answer
+        do_PATCH = _answer
+        do_DELETE = _answer
 
         def log_message(self, format: str, *args: Any) -> None:
             return

@@ -7,4 +7,4 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the channel jobs (event processing, delivery) with the job runner.
-        from rippledesk.channels import ingest, outbox  # noqa: F401, PLC0415
+        from rippledesk.channels import ingest, outbox, polling  # noqa: F401, PLC0415

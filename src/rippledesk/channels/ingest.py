@@ -166,6 +166,10 @@ def process_event(event_id: int) -> int:
             added = writer.write(records).messages_added
             _record_audiences(account, parsed.audiences)
             _keep_files(account, parsed.files)
+            for external_id, stars in parsed.ratings.items():
+                Message.objects.filter(channel_account=account, external_id=external_id).update(
+                    rating=stars
+                )
             if parsed.subject:
                 Conversation.objects.filter(
                     channel_account=account,

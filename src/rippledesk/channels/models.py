@@ -30,6 +30,11 @@ class ChannelAccount(TimeStampedModel):
     # The secret part of this account's webhook URL (/hooks/<token>/); NULL for accounts that
     # only receive imports. Platforms also sign their requests; the token only routes them.
     webhook_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Polling connectors (review sites): where the last poll stopped, saved in the same
+    # transaction as the events it fetched, and when it ran.
+    poll_cursor = models.CharField(max_length=200, blank=True, default="", db_default="")
+    polled_at = models.DateTimeField(null=True, blank=True)
+    poll_error = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

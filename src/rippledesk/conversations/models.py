@@ -165,6 +165,8 @@ class Message(TimeStampedModel):
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
     )
     sent_at = models.DateTimeField()
+    # Star rating (1-5) of a review, when the channel has them.
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
     # For system messages: what happened (``assigned``, ``status``, ``snoozed``...); the body
     # holds the human sentence.
     event = models.CharField(max_length=24, blank=True, default="", db_default="")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rippledesk.channels.connectors.base import Connector
 from rippledesk.channels.connectors.email.adapter import Email
+from rippledesk.channels.connectors.google_reviews.adapter import GoogleReviews
 from rippledesk.channels.connectors.meta.adapter import MetaAccount
 from rippledesk.channels.connectors.twilio_sms.adapter import TwilioSms
 from rippledesk.channels.connectors.webchat.adapter import WebChat
@@ -23,6 +24,7 @@ CONNECTORS: dict[str, Connector] = {
         MetaAccount(ChannelKind.FACEBOOK),
         MetaAccount(ChannelKind.INSTAGRAM),
         Email(),
+        GoogleReviews(),
         TwilioSms(),
         WhatsApp(),
         WebChat(),

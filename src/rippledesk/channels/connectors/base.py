@@ -65,6 +65,8 @@ class ParsedEvent:
     # Files per message external id; a subject for the conversation, where channels have one.
     files: dict[str, list[IncomingFile]] = field(default_factory=dict)
     subject: str = ""
+    # Star ratings per message external id (reviews).
+    ratings: dict[str, int] = field(default_factory=dict)
 
 
 class Connector(Protocol):

@@ -98,3 +98,11 @@ def trend_svg(points: Sequence[dict[str, Any]]) -> SafeString:
         f'<polyline points="{line}" class="trend-line"/>{dots}</svg>'
     )
     return mark_safe(svg)  # numbers and fixed colours only
+
+
+@register.filter
+def stars(rating: object) -> str:
+    """``★★☆☆☆`` for a 1-5 rating; empty for none."""
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        return ""
+    return "★" * rating + "☆" * (5 - rating)

@@ -18,6 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from rippledesk.channels.connectors.email.smtpd import start_listener
+from rippledesk.channels.polling import ensure_polling as ensure_channel_polling
 from rippledesk.jobs.worker import start_worker_thread
 from rippledesk.listening.polling import ensure_polling
 from rippledesk.settings.env import ConfigError, env_int
@@ -72,7 +73,10 @@ class Command(BaseCommand):
                     f"cannot receive email on port {options['smtp_port']}: {exc}"
                 ) from None
         if not options["no_worker"]:
-            ensure_polling()  # listening sources are polled by the worker
+            # listening sources and review sites are polled by the worker
+            ensure_polling()
+            ensure_channel_polling()
+
             start_worker_thread()  # replies go out and webhooks are processed without a 2nd command
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from rippledesk.channels.polling import ensure_polling as ensure_channel_polling
 from rippledesk.jobs.worker import run_pending, work_forever
 from rippledesk.listening.polling import ensure_polling
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             self.stdout.write(f"ran {run_pending(limit=10_000)} job(s)")
             return
         ensure_polling()
+        ensure_channel_polling()
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         self.stdout.write("rippledesk worker running (Ctrl+C to stop)")

@@ -1,0 +1,178 @@
+"""Google Business Profile reviews: polled, with star ratings, answered with the reply API.
+
+``GET {api}/v4/accounts/{account}/locations/{location}/reviews?orderBy=updateTime desc`` lists
+reviews newest first (``reviewId``, ``reviewer.displayName``, ``starRating`` ONE..FIVE,
+``comment``, ``createTime``, ``updateTime``, ``reviewReply``); we page until we reach the
+``updateTime`` of the last poll (the cursor). A review edited later comes back with a new
+``updateTime`` and is stored as a new message in the same conversation. Replies:
+``PUT …/reviews/{id}/reply`` with ``{"comment": …}``; Google keeps one reply per review, so a
+second reply replaces the first (shown to the agent in the composer's limits note).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from rippledesk.channels.adapters import DeliveryError, OutboundMessage
+from rippledesk.channels.capabilities import reply_rules
+from rippledesk.channels.connectors.base import (
+    EventData,
+    ParsedEvent,
+    SignatureError,
+    WebhookRequest,
+)
+from rippledesk.channels.models import ChannelKind
+from rippledesk.conversations.models import ConversationKind
+from rippledesk.conversations.records import MessageRecord
+
+DEFAULT_API = "https://mybusiness.googleapis.com"
+TIMEOUT = 15
+STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
+MAX_PAGES = 20
+
+
+class GoogleReviews:
+    name = "google-business-profile"
+    label = "Google reviews"
+    kind = ChannelKind.REVIEWS.value
+    rules = reply_rules(ChannelKind.REVIEWS)
+    fields: tuple[tuple[str, str, bool], ...] = (
+        ("location", "Location name: accounts/{account}/locations/{location}", False),
+        ("access_token", "OAuth access token (business.manage)", True),
+        ("api_base", "API base URL (optional)", False),
+    )
+
+    def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        location = str(config.get("location", "")).strip().strip("/")
+        parts = location.split("/")
+        if len(parts) != 4 or parts[0] != "accounts" or parts[2] != "locations":
+            raise ValueError("location must look like accounts/123/locations/456")
+        token = str(config.get("access_token", "")).strip()
+        if not token:
+            raise ValueError("access_token is required")
+        api = str(config.get("api_base") or DEFAULT_API).rstrip("/")
+        if not api.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ValueError("api_base must be https:// (or a local test server)")
+        return {"location": location, "access_token": token, "api_base": api}
+
+    def check_credentials(self, config: Mapping[str, Any]) -> None:
+        try:
+            _call(config, "GET", f"/v4/{config['location']}/reviews?pageSize=1", None)
+        except DeliveryError as error:
+            raise ValueError(f"Google refused these credentials: {error}") from None
+
+    def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
+        raise SignatureError("Google reviews are polled, not pushed")
+
+    def parse_webhook(self, request: WebhookRequest) -> list[EventData]:
+        return []
+
+    def poll(self, config: Mapping[str, Any], cursor: str) -> tuple[list[EventData], str]:
+        """Reviews updated after ``cursor`` (an RFC 3339 time), and the new cursor."""
+        events: list[EventData] = []
+        newest = cursor
+        token = ""
+        for _ in range(MAX_PAGES):
+            query = {"orderBy": "updateTime desc", "pageSize": "50"}
+            if token:
+                query["pageToken"] = token
+            page = _call(
+                config,
+                "GET",
+                f"/v4/{config['location']}/reviews?{urllib.parse.urlencode(query)}",
+                None,
+            )
+            reached = False
+            for review in page.get("reviews") or []:
+                updated = str(review.get("updateTime", ""))
+                if cursor and updated <= cursor:
+                    reached = True
+                    break
+                newest = max(newest, updated)
+                events.append(
+                    EventData(f"{review['reviewId']}@{updated}", {"review": review}, "review")
+                )
+            token = str(page.get("nextPageToken") or "")
+            if reached or not token:
+                break
+        return events, newest
+
+    def parse_event(self, event: EventData, channel_name: str) -> ParsedEvent:
+        review = event.payload["review"]
+        reviewer = review.get("reviewer") or {}
+        name = (
+            "Anonymous"
+            if reviewer.get("isAnonymous")
+            else str(reviewer.get("displayName") or "Google user")
+        )
+        review_id = str(review["reviewId"])
+        stars = STARS.get(str(review.get("starRating", "")))
+        text = (
+            str(review.get("comment") or "").strip() or f"({stars or '?'}-star rating without text)"
+        )
+        when = str(review.get("updateTime") or review.get("createTime") or "")
+        sent_at = datetime.fromisoformat(when.replace("Z", "+00:00")) if when else datetime.now(UTC)
+        customer = f"review:{review_id}"  # Google gives no stable reviewer id
+        record = MessageRecord(
+            line=0,
+            channel=channel_name,
+            conversation_key=review_id,
+            customer_id=customer,
+            customer_name=name,
+            inbound=True,
+            author_id=customer,
+            author_name=name,
+            body=text,
+            external_id=event.external_id,
+            in_reply_to="",
+            sent_at=sent_at,
+            is_public=True,
+        )
+        ratings = {event.external_id: stars} if stars else {}
+        return ParsedEvent([record], ConversationKind.REVIEW, ratings=ratings)
+
+    def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
+        review_id = message.in_reply_to_external_id.split("@", 1)[0]
+        if not review_id:
+            raise DeliveryError("a review reply needs the review it answers", permanent=True)
+        path = f"/v4/{config['location']}/reviews/{review_id}/reply"
+        _call(config, "PUT", path, {"comment": message.body})
+        return f"reply:{review_id}:{message.message_id}"
+
+
+def _call(
+    config: Mapping[str, Any], method: str, path: str, body: dict[str, Any] | None
+) -> dict[str, Any]:
+    request = urllib.request.Request(
+        f"{config['api_base']}{path}",
+        data=json.dumps(body).encode() if body is not None else None,
+        method=method,
+        headers={
+            "Authorization": f"Bearer {config['access_token']}",
+            "Content-Type": "application/json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            answer = json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        try:
+            detail = json.loads(error.read() or b"{}").get("error", {})
+            reason = str(detail.get("message") or error.reason)
+        except (ValueError, AttributeError):
+            reason = str(error.reason)
+        transient = error.code >= 500 or error.code == 429
+        raise DeliveryError(
+            f"Google answered {error.code}: {reason}", permanent=not transient
+        ) from None
+    except TimeoutError:
+        raise DeliveryError("Google did not answer in time", permanent=False) from None
+    except urllib.error.URLError as error:
+        raise DeliveryError(f"cannot reach Google: {error.reason}", permanent=False) from None
+    return answer if isinstance(answer, dict) else {}
