@@ -34,7 +34,7 @@ demo: venv
 
 ## test: lint, type-check, and run every test on SQLite and on a throwaway PostgreSQL
 test: dev-venv
-	./scripts/ensure-chromium.sh
+	./scripts/ensure-test-services.sh
 	./scripts/with-postgres.sh $(MAKE) --no-print-directory lint typecheck unit test-postgres
 
 lint: dev-venv

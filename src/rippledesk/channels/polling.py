@@ -55,6 +55,9 @@ def due_accounts() -> list[ChannelAccount]:
         connector = connector_for(account.kind)
         if not callable(getattr(connector, "poll", None)):
             continue
+        polls = getattr(connector, "polls", None)
+        if callable(polls) and not polls(account.config):
+            continue  # e.g. an email account that receives by forwarding, not IMAP
         every = timedelta(minutes=int(account.config.get("every_minutes", 10)))
         if account.polled_at is None or now - account.polled_at >= every:
             due.append(account)

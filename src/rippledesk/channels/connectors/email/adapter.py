@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import imaplib
 import smtplib
 import socket
 import ssl
@@ -27,6 +28,7 @@ from rippledesk.channels.connectors.base import (
     SignatureError,
     WebhookRequest,
 )
+from rippledesk.channels.connectors.email.imap import fetch_new
 from rippledesk.channels.connectors.email.mime import parse_email
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
@@ -55,6 +57,12 @@ class Email:
         ("smtp_security", "none, starttls or tls", False),
         ("smtp_username", "SMTP user name (optional)", False),
         ("smtp_password", "SMTP password (optional)", True),
+        ("imap_host", "IMAP server to fetch from (optional, instead of forwarding)", False),
+        ("imap_port", "IMAP port (993 with TLS)", False),
+        ("imap_security", "tls, starttls or none", False),
+        ("imap_username", "IMAP user name", False),
+        ("imap_password", "IMAP password", True),
+        ("imap_folder", "Folder (default INBOX)", False),
     )
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
@@ -70,7 +78,7 @@ class Email:
         security = str(config.get("smtp_security", "starttls")).strip().lower()
         if security not in SECURITY:
             raise ValueError(f"smtp_security must be one of {', '.join(SECURITY)}")
-        return {
+        clean: dict[str, Any] = {
             "address": address,
             "smtp_host": host,
             "smtp_port": int(port),
@@ -78,6 +86,37 @@ class Email:
             "smtp_username": str(config.get("smtp_username", "")),
             "smtp_password": str(config.get("smtp_password", "")),
         }
+        if str(config.get("imap_host", "")).strip():
+            clean.update(self._imap_config(config))
+        return clean
+
+    @staticmethod
+    def _imap_config(config: Mapping[str, Any]) -> dict[str, Any]:
+        port = str(config.get("imap_port", "993")).strip()
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"imap_port {port!r} is not a port number")
+        security = str(config.get("imap_security", "tls")).strip().lower()
+        if security not in SECURITY:
+            raise ValueError(f"imap_security must be one of {', '.join(SECURITY)}")
+        if not str(config.get("imap_username", "")).strip():
+            raise ValueError("imap_username is required with imap_host")
+        return {
+            "imap_host": str(config["imap_host"]).strip(),
+            "imap_port": int(port),
+            "imap_security": security,
+            "imap_username": str(config["imap_username"]).strip(),
+            "imap_password": str(config.get("imap_password", "")),
+            "imap_folder": str(config.get("imap_folder") or "INBOX"),
+        }
+
+    def polls(self, config: Mapping[str, Any]) -> bool:
+        return bool(config.get("imap_host"))
+
+    def poll(self, config: Mapping[str, Any], cursor: str) -> tuple[list[EventData], str]:
+        try:
+            return fetch_new(config, cursor, event_for)
+        except (imaplib.IMAP4.error, OSError) as error:
+            raise ValueError(f"IMAP {config.get('imap_host')}: {error}") from None
 
     def _connect(self, config: Mapping[str, Any]) -> smtplib.SMTP:
         host, port = str(config["smtp_host"]), int(config["smtp_port"])

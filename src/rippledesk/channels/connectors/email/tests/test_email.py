@@ -194,3 +194,39 @@ def test_agents_download_attachments_only_within_reach(
     do_add_member(account.workspace, agent, Role.AGENT)  # in no team: reaches nothing
     client.force_login(agent)
     assert client.get(url).status_code == 404
+
+
+def test_imap_polling_fetches_new_mail_once(sink: tuple[Sink, int]) -> None:
+    from tests.imap_server import imap_server  # noqa: PLC0415
+
+    from rippledesk.channels.polling import poll_account  # noqa: PLC0415
+
+    with imap_server() as server:
+        config = {
+            "address": "support@acme.example",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": str(sink[1]),
+            "smtp_security": "none",
+            "imap_host": "127.0.0.1",
+            "imap_port": str(server.port),
+            "imap_security": "none",
+            "imap_username": server.user,
+            "imap_password": server.password,
+        }
+        account = do_connect_channel(
+            do_get_or_create_workspace("acme"), "email", "IMAP box", config
+        )
+        server.append((FIXTURES / "html_with_attachment.eml").read_bytes())
+        assert poll_account(account) == 1
+        assert poll_account(account) == 0  # the cursor moved past it
+        second = (
+            b"From: Sam <sam@example.org>\r\nSubject: Hi\r\nMessage-ID: <s1@example.org>\r\n\r\n"
+        )
+        server.append(second + b"Another question")
+        assert poll_account(account) == 1
+        assert account.poll_cursor.endswith(":2")
+    assert sorted(str(i) for i in Message.objects.values_list("external_id", flat=True)) == [
+        "<CAF1a2b3c4d5e6@mail.example.org>",
+        "<s1@example.org>",
+    ]
+    assert Attachment.objects.count() == 1
