@@ -1,0 +1,1 @@
+"""Triage: the order conversations are answered in, and who answers them."""
