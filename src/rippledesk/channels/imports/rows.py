@@ -25,6 +25,7 @@ from rippledesk.conversations.bulk import BulkWriter
 from rippledesk.conversations.models import ConversationKind, Message
 from rippledesk.conversations.records import MessageRecord
 from rippledesk.core.progress import Progress
+from rippledesk.core.sql import select_by_keys
 from rippledesk.workspaces.models import Workspace
 
 CONVERSATION_KIND = {
@@ -145,21 +146,23 @@ class RowImporter:
     def _stored_this_run(
         self, records: list[MessageRecord], started: datetime
     ) -> dict[tuple[str, str], str]:
-        """Bodies of this batch's ids that an earlier batch of the same run already stored."""
-        by_channel: dict[str, list[str]] = {}
-        for r in records:
-            by_channel.setdefault(r.channel, []).append(r.external_id)
-        seen: dict[tuple[str, str], str] = {}
-        for channel, ids in by_channel.items():
-            rows = Message.objects.filter(
-                channel_account__workspace=self.workspace,
-                channel_account__kind=self.options.channel_kind,
-                channel_account__name=channel,
-                external_id__in=ids,
-                created_at__gte=started,
-            ).values_list("external_id", "body")
-            seen.update({(channel, str(external)): body for external, body in rows})
-        return seen
+        """Bodies of this batch's ids that an earlier batch of the same run already stored.
+
+        One indexed raw query per channel and 900 ids: through the ORM, compiling an ``IN``
+        list of 10,000 ids cost more than the lookup itself.
+        """
+        channels = self.writer.channel_ids({r.channel for r in records})
+        names = {pk: name for name, pk in channels.items()}
+        keys = [(channels[r.channel], r.external_id) for r in records]
+        rows = select_by_keys(
+            Message,
+            "channel_account",
+            "external_id",
+            keys,
+            ("body",),
+            since=("created_at", started),
+        )
+        return {(names[channel], key): str(values[0]) for (channel, key), values in rows.items()}
 
     def _record(
         self, line: int, values: dict[str, str], report: ImportReport

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import transaction
+
+from rippledesk.core.sql import bulk_cursor
 
 NAME = "rd_twcs_stage"
 COLUMNS = ("line", "tweet_id", "author_id", "inbound", "created_at", "text", "parent_id")
@@ -39,21 +41,28 @@ class StagingTable:
         self.execute(f"CREATE INDEX {NAME}_root ON {NAME} (root_id, created_at, line)")
 
     def insert(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add one batch of rows in one transaction.
+
+        Outside a transaction each row would commit on its own, and a commit of the temp
+        database costs time in proportion to its page cache (50x slower with a 64 MiB cache).
+        """
         if rows:
-            marks = ", ".join(["%s"] * len(COLUMNS))
-            with connection.cursor() as cursor:
+            with transaction.atomic(), bulk_cursor() as (cursor, mark):
+                marks = ", ".join([mark] * len(COLUMNS))
                 cursor.executemany(
                     f"INSERT INTO {NAME} ({', '.join(COLUMNS)}) VALUES ({marks})", rows
                 )
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, list(params))
+        """Run one statement written with ``%s`` placeholders; return the rows it changed."""
+        with bulk_cursor() as (cursor, mark):
+            cursor.execute(sql.replace("%s", mark), list(params))
             return int(cursor.rowcount)
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, list(params))
+        """Rows of one query written with ``%s`` placeholders."""
+        with bulk_cursor() as (cursor, mark):
+            cursor.execute(sql.replace("%s", mark), list(params))
             return [tuple(row) for row in cursor.fetchall()]
 
     def drop(self) -> None:
