@@ -24,6 +24,7 @@ from rippledesk.channels.models import ChannelKind, ImportRun
 from rippledesk.conversations.bulk import BulkWriter
 from rippledesk.conversations.models import ConversationKind, Message
 from rippledesk.conversations.records import MessageRecord
+from rippledesk.core.commits import CommitGroup
 from rippledesk.core.progress import Progress
 from rippledesk.core.sql import select_by_keys
 from rippledesk.workspaces.models import Workspace
@@ -87,20 +88,21 @@ class RowImporter:
         started = run.created_at
         progress = Progress(reader.size, "importing")
         batch: dict[tuple[str, str], MessageRecord] = {}
-        for record in reader:
-            report.rows_read += 1
-            message = self._record(record.line, record.values, report)
-            if message is None:
-                continue
-            key = (message.channel, message.external_id)
-            if key in batch:
-                self._duplicate(report, message, batch[key])
-                continue
-            batch[key] = message
-            if len(batch) >= self.options.batch_size:
-                self._flush(batch, report, started)
-                progress.update(reader.position(), report.rows_read)
-        self._flush(batch, report, started)
+        with CommitGroup() as commits:
+            for record in reader:
+                report.rows_read += 1
+                message = self._record(record.line, record.values, report)
+                if message is None:
+                    continue
+                key = (message.channel, message.external_id)
+                if key in batch:
+                    self._duplicate(report, message, batch[key])
+                    continue
+                batch[key] = message
+                if len(batch) >= self.options.batch_size:
+                    commits.done(self._flush(batch, report, started))
+                    progress.update(reader.position(), report.rows_read)
+            self._flush(batch, report, started)
         progress.close()
         for problem in reader.problems:
             report.rows_read += 1
@@ -129,12 +131,15 @@ class RowImporter:
 
     def _flush(
         self, batch: dict[tuple[str, str], MessageRecord], report: ImportReport, started: datetime
-    ) -> None:
-        """Reject rows whose id an earlier batch of this run stored, then write the rest."""
+    ) -> int:
+        """Reject rows whose id an earlier batch of this run stored, then write the rest.
+
+        Returns how many rows the batch held.
+        """
         records = list(batch.values())
         batch.clear()
         if not records:
-            return
+            return 0
         with transaction.atomic():
             earlier = self._stored_this_run(records, started)
             fresh = [r for r in records if (r.channel, r.external_id) not in earlier]
@@ -142,6 +147,7 @@ class RowImporter:
                 if (r.channel, r.external_id) in earlier:
                     self._duplicate(report, r, earlier[(r.channel, r.external_id)])
             report.add(self.writer.write(fresh))
+        return len(records)
 
     def _stored_this_run(
         self, records: list[MessageRecord], started: datetime

@@ -27,6 +27,7 @@ from rippledesk.channels.models import ChannelKind, ImportRun
 from rippledesk.conversations.bulk import BulkWriter
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
+from rippledesk.core.commits import CommitGroup
 from rippledesk.core.progress import Progress
 from rippledesk.workspaces.models import Workspace
 
@@ -92,16 +93,18 @@ class TwcsImporter:
     def _stage(self, reader: CsvReader, report: ImportReport, staging: StagingTable) -> None:
         progress = Progress(reader.size, "reading ")
         batch: list[tuple[object, ...]] = []
-        for record in reader:
-            report.rows_read += 1
-            row = self._parse(record.line, record.values, report)
-            if row is not None:
-                batch.append((record.line, *row))
-            if len(batch) >= self.batch_size:
-                staging.insert(batch)
-                batch.clear()
-                progress.update(reader.position(), report.rows_read)
-        staging.insert(batch)
+        with CommitGroup() as commits:
+            for record in reader:
+                report.rows_read += 1
+                row = self._parse(record.line, record.values, report)
+                if row is not None:
+                    batch.append((record.line, *row))
+                if len(batch) >= self.batch_size:
+                    staging.insert(batch)
+                    commits.done(len(batch))
+                    batch.clear()
+                    progress.update(reader.position(), report.rows_read)
+            staging.insert(batch)
         progress.close()
         for problem in reader.problems:
             report.rows_read += 1
@@ -152,15 +155,17 @@ class TwcsImporter:
         progress = Progress(resolver.row_count(), "storing ")
         batch: list[MessageRecord] = []
         done = 0
-        for thread in resolver.threads():
-            records = self._thread_records(thread, resolver, report)
-            batch.extend(records)
-            done += len(thread)
-            if len(batch) >= self.batch_size:
-                report.add(writer.write(batch))
-                batch = []
-                progress.update(done, done)
-        report.add(writer.write(batch))
+        with CommitGroup() as commits:
+            for thread in resolver.threads():
+                records = self._thread_records(thread, resolver, report)
+                batch.extend(records)
+                done += len(thread)
+                if len(batch) >= self.batch_size:
+                    report.add(writer.write(batch))
+                    commits.done(len(batch))
+                    batch = []
+                    progress.update(done, done)
+            report.add(writer.write(batch))
         progress.close()
 
     @staticmethod
