@@ -78,6 +78,8 @@ class RowImporter:
         kind = CONVERSATION_KIND.get(options.channel_kind, ConversationKind.PUBLIC_THREAD)
         self.writer = BulkWriter(workspace, options.channel_kind, kind)
         self.times = TimeParser(options.time_format, options.time_zone)
+        # X exports carry the API's HTML-escaped text ("&amp;", "&lt;3"); store what was typed.
+        self._unescape = options.channel_kind == ChannelKind.X
 
     def run(self) -> ImportReport:
         reader = CsvReader(self.path, self.columns.required(), self.options.encoding)
@@ -175,8 +177,7 @@ class RowImporter:
     ) -> MessageRecord | None:
         cols = self.columns
         text = values[cols.text]
-        if self.options.channel_kind == ChannelKind.X:
-            # X exports carry the API's HTML-escaped text ("&amp;", "&lt;3"); store what was typed.
+        if self._unescape:
             text = html.unescape(text)
         if not text.strip():
             report.reject(line, f"column {cols.text!r} is empty")
@@ -189,13 +190,14 @@ class RowImporter:
         if cols.author and not author:
             report.reject(line, f"column {cols.author!r} is empty")
             return None
-        sent_at = timezone.now()
         if cols.time:
             try:
                 sent_at = self.times.parse(values[cols.time])
             except TimeParseError as exc:
                 report.reject(line, f"column {cols.time!r}: {exc}")
                 return None
+        else:
+            sent_at = timezone.now()
         if cols.id:
             external_id = values[cols.id].strip()
             if not external_id:
@@ -210,17 +212,19 @@ class RowImporter:
             external_id = "row:" + digest.hexdigest()[:24]
         author = author or f"anonymous-{external_id[-12:]}"
         conversation = values[cols.conversation].strip() if cols.conversation else ""
+        # Positional: line, channel, conversation key, customer id and name, inbound, author id
+        # and name, body, external id, in reply to, sent at (keywords cost a lot per row).
         return MessageRecord(
-            line=line,
-            channel=channel[:200],
-            conversation_key=conversation or external_id,
-            customer_id=author,
-            customer_name=author,
-            inbound=True,
-            author_id=author,
-            author_name=author,
-            body=text,
-            external_id=external_id[:255],
-            in_reply_to="",
-            sent_at=sent_at,
+            line,
+            channel[:200],
+            conversation or external_id,
+            author,
+            author,
+            True,
+            author,
+            author,
+            text,
+            external_id[:255],
+            "",
+            sent_at,
         )

@@ -199,19 +199,20 @@ class TwcsImporter:
                 return
             channel = channel_or_none
         for row in thread:
+            # Positional, in MessageRecord's field order (keywords cost a lot per row).
             yield MessageRecord(
-                line=row.line,
-                channel=channel,
-                conversation_key=key,
-                customer_id=customer_id,
-                customer_name=customer_id,
-                inbound=row.inbound,
-                author_id=row.author_id,
-                author_name=row.author_id,
-                body=row.text,
-                external_id=row.tweet_id,
-                in_reply_to=row.parent_id,
-                sent_at=row.created_at,
+                row.line,
+                channel,
+                key,
+                customer_id,
+                customer_id,
+                row.inbound,
+                row.author_id,
+                row.author_id,
+                row.text,
+                row.tweet_id,
+                row.parent_id,
+                row.created_at,
             )
 
 
