@@ -28,15 +28,39 @@ def column(model: type[models.Model], field_name: str) -> str:
     return connection.ops.quote_name(field.column)
 
 
+# "HH:MM:" for every minute of the day and "SS" for every second; with a cache of dates, the
+# text of a time is three concatenations instead of ``isoformat``, which formats through
+# ``PyUnicode_FromFormat`` and measured 2-5 us per call on the benchmark machine.
+_HOURS_MINUTES = [f"{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60)]
+_SECONDS = [f"{second:02d}" for second in range(60)]
+_DAYS: dict[int, str] = {}
+
+
+def sqlite_datetime_text(value: datetime) -> str:
+    """The text Django's SQLite backend stores for a datetime: naive UTC, ISO with a space.
+
+    ``YYYY-MM-DD HH:MM:SS`` plus ``.ffffff`` when there are microseconds, exactly what
+    ``str(value)`` gives after conversion to naive UTC, so the ORM reads rows back unchanged.
+    """
+    if value.tzinfo is not None and value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    ordinal = value.toordinal()
+    day = _DAYS.get(ordinal)
+    if day is None:
+        if len(_DAYS) >= 100_000:
+            _DAYS.clear()
+        day = _DAYS[ordinal] = value.date().isoformat() + " "
+    text = day + _HOURS_MINUTES[value.hour * 60 + value.minute] + _SECONDS[value.second]
+    if value.microsecond:
+        text += f".{value.microsecond:06d}"
+    return text
+
+
 def _adapt_for_sqlite(value: Any) -> Any:
-    # Django stores SQLite datetimes as naive UTC text ("YYYY-MM-DD HH:MM:SS[.ffffff]"); doing
-    # the same here without its per-value connection lookups is a large share of import speed.
+    # Django stores SQLite datetimes as naive UTC text; doing the same here without its
+    # per-value connection lookups is a large share of import speed.
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.isoformat(" ")
-        if value.tzinfo is not UTC:
-            value = value.astimezone(UTC)
-        return value.isoformat(" ")[:-6]  # drop the "+00:00" suffix
+        return sqlite_datetime_text(value)
     return value
 
 
