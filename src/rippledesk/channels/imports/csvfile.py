@@ -124,7 +124,14 @@ class CsvReader:
         self._lines: _Lines | None = None
 
     def position(self) -> int:
-        return self._lines.tell() if self._lines else 0
+        """Bytes read so far, for progress bars; may be asked from another thread."""
+        lines = self._lines
+        if lines is None:
+            return 0
+        try:
+            return lines.tell()
+        except ValueError:  # the reading thread finished and closed the file
+            return self.size
 
     def __iter__(self) -> Iterator[CsvRecord]:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -26,6 +27,7 @@ from rippledesk.conversations.models import ConversationKind, Message
 from rippledesk.conversations.records import MessageRecord
 from rippledesk.core.commits import CommitGroup
 from rippledesk.core.progress import Progress
+from rippledesk.core.readahead import read_ahead
 from rippledesk.core.sql import select_by_keys
 from rippledesk.workspaces.models import Workspace
 
@@ -91,11 +93,7 @@ class RowImporter:
         progress = Progress(reader.size, "importing")
         batch: dict[tuple[str, str], MessageRecord] = {}
         with CommitGroup() as commits:
-            for record in reader:
-                report.rows_read += 1
-                message = self._record(record.line, record.values, report)
-                if message is None:
-                    continue
+            for message in read_ahead(self._records(reader, report)):
                 key = (message.channel, message.external_id)
                 if key in batch:
                     self._duplicate(report, message, batch[key])
@@ -111,6 +109,14 @@ class RowImporter:
             report.reject(problem.line, problem.message)
         report.finish()
         return report
+
+    def _records(self, reader: CsvReader, report: ImportReport) -> Iterator[MessageRecord]:
+        """The file's valid rows as records. Runs in the read-ahead thread: no database."""
+        for record in reader:
+            report.rows_read += 1
+            message = self._record(record.line, record.values, report)
+            if message is not None:
+                yield message
 
     def _duplicate(
         self, report: ImportReport, message: MessageRecord, first: MessageRecord | str

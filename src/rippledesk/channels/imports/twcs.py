@@ -29,6 +29,7 @@ from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
 from rippledesk.core.commits import CommitGroup
 from rippledesk.core.progress import Progress
+from rippledesk.core.readahead import read_ahead
 from rippledesk.workspaces.models import Workspace
 
 COLUMNS = [
@@ -94,11 +95,8 @@ class TwcsImporter:
         progress = Progress(reader.size, "reading ")
         batch: list[tuple[object, ...]] = []
         with CommitGroup() as commits:
-            for record in reader:
-                report.rows_read += 1
-                row = self._parse(record.line, record.values, report)
-                if row is not None:
-                    batch.append((record.line, *row))
+            for row in read_ahead(self._rows(reader, report)):
+                batch.append(row)
                 if len(batch) >= self.batch_size:
                     staging.insert(batch)
                     commits.done(len(batch))
@@ -109,6 +107,14 @@ class TwcsImporter:
         for problem in reader.problems:
             report.rows_read += 1
             report.reject(problem.line, problem.message)
+
+    def _rows(self, reader: CsvReader, report: ImportReport) -> Iterator[tuple[object, ...]]:
+        """Staging rows of the file's valid lines. Runs in the read-ahead thread: no database."""
+        for record in reader:
+            report.rows_read += 1
+            row = self._parse(record.line, record.values, report)
+            if row is not None:
+                yield (record.line, *row)
 
     @staticmethod
     def _parse(

@@ -9,19 +9,24 @@ sorts in time order on both backends and parses back with ``datetime.fromisoform
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
-from rippledesk.core.sql import bulk_cursor
+from rippledesk.core.sql import bulk_cursor, sqlite_datetime_text
 
 NAME = "rd_twcs_stage"
 COLUMNS = ("line", "tweet_id", "author_id", "inbound", "created_at", "text", "parent_id")
 
 
 def stage_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(" ")
+    """ISO text in UTC with its offset, as ``datetime.fromisoformat`` reads it back.
+
+    Built by ``sqlite_datetime_text`` (cached pieces) rather than ``isoformat``, which costs
+    microseconds per call and runs once per staged row.
+    """
+    return sqlite_datetime_text(moment) + "+00:00"
 
 
 class StagingTable:
