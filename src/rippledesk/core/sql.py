@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import connection, models
 
+from rippledesk.core.pgcopy import copy_insert_returning
+
 
 def table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
@@ -196,12 +198,21 @@ def insert_returning(
     With ``conflict_fields``, rows colliding on them are skipped (``ON CONFLICT DO NOTHING``)
     and return nothing, so callers learn exactly which rows are new. Rows come back in VALUES
     order on both backends (Django's ``bulk_create`` relies on the same behaviour), but callers
-    that skip conflicts should match rows by the returned key columns. ``adapt=False`` says
+    that skip conflicts should match rows by the returned key columns (on PostgreSQL those
+    go through ``COPY``, see ``pgcopy``, and come back in no set order). ``adapt=False`` says
     the rows already hold backend-ready values (see ``adapter``).
     """
     found: list[tuple[Any, ...]] = []
     if not rows:
         return found
+    if conflict_fields and connection.vendor == "postgresql":
+        return copy_insert_returning(
+            model,
+            [column(model, name) for name in fields],
+            _adapted(model, fields, rows) if adapt else rows,
+            [column(model, name) for name in returning],
+            [column(model, name) for name in conflict_fields],
+        )
     columns = ", ".join(column(model, name) for name in fields)
     returned = ", ".join(column(model, name) for name in returning)
     on_conflict = ""
