@@ -9,7 +9,12 @@ import pytest
 from django.db import connection
 
 from rippledesk.channels.models import ChannelAccount
-from rippledesk.core.sql import bulk_cursor, insert_returning, sqlite_datetime_text
+from rippledesk.core.sql import (
+    _piece_sizes,
+    bulk_cursor,
+    insert_returning,
+    sqlite_datetime_text,
+)
 from rippledesk.customers.models import Customer
 from rippledesk.workspaces.actions import do_get_or_create_workspace
 
@@ -92,3 +97,12 @@ def test_bulk_cursor_is_the_raw_driver_cursor_on_sqlite_unless_instrumented() ->
 
     with connection.execute_wrapper(passthrough), bulk_cursor() as (_, mark):
         assert mark == "%s"
+
+
+def test_statement_sizes_cover_every_row_with_few_shapes() -> None:
+    shapes: set[int] = set()
+    for total in range(5000):
+        sizes = list(_piece_sizes(total, 2307))
+        assert sum(sizes) == total
+        shapes.update(sizes)
+    assert len(shapes) <= 13  # the full chunk and the powers of two below it

@@ -8,6 +8,7 @@ helpers instead. Both backends understand ``INSERT ... ON CONFLICT (...) DO NOTH
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -222,23 +223,45 @@ def insert_returning(
     # SQLite allows 32,766 bound variables per statement; stay well below it.
     chunk = max(1, 30_000 // len(fields))
     with bulk_cursor() as (cursor, mark):
+        head = f"INSERT INTO {table(model)} ({columns}) VALUES "
+        tail = f"{on_conflict} RETURNING {returned}"
         marks = _row_marks(mark, len(fields))
-        full_sql = ""
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
+        start = 0
+        for size in _piece_sizes(len(rows), chunk):
+            part = rows[start : start + size]
+            start += size
             if adapt:
                 part = _adapted(model, fields, part)
-            if len(part) == chunk and full_sql:
-                sql = full_sql
-            else:
-                values = ", ".join([marks] * len(part))
-                sql = f"INSERT INTO {table(model)} ({columns}) VALUES {values}{on_conflict} "
-                sql += f"RETURNING {returned}"
-                if len(part) == chunk:
-                    full_sql = sql
-            cursor.execute(sql, [value for row in part for value in row])
+            cursor.execute(
+                _values_statement(head, marks, size, tail),
+                [value for row in part for value in row],
+            )
             found.extend(tuple(row) for row in cursor.fetchall())
     return found
+
+
+def _piece_sizes(total: int, chunk: int) -> Iterator[int]:
+    """Statement sizes covering ``total`` rows: full chunks, then the rest in powers of two.
+
+    A batch's last statement would otherwise have a new number of rows every time, and SQLite
+    would parse a statement of thousands of parameters anew per batch (5% of an import's
+    time). With these sizes only a few statement texts exist, and the driver's statement cache
+    reuses them.
+    """
+    full, rest = divmod(total, chunk)
+    yield from [chunk] * full
+    bit = 1 << rest.bit_length()
+    while rest:
+        bit >>= 1
+        if rest & bit:
+            rest -= bit
+            yield bit
+
+
+@functools.lru_cache(maxsize=64)
+def _values_statement(head: str, marks: str, rows: int, tail: str) -> str:
+    """``head`` + ``rows`` copies of ``marks`` + ``tail``; the same string object each time."""
+    return head + ", ".join([marks] * rows) + tail
 
 
 def insert_returning_ids(
