@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from rippledesk.channels.imports.csvfile import CsvReader
 from rippledesk.channels.imports.report import ImportReport
+from rippledesk.channels.imports.seen import SeenFilter
 from rippledesk.channels.imports.timeparse import TimeParseError, TimeParser
 from rippledesk.channels.models import ChannelKind, ImportRun
 from rippledesk.conversations.bulk import BulkWriter
@@ -80,6 +81,8 @@ class RowImporter:
         kind = CONVERSATION_KIND.get(options.channel_kind, ConversationKind.PUBLIC_THREAD)
         self.writer = BulkWriter(workspace, options.channel_kind, kind)
         self.times = TimeParser(options.time_format, options.time_zone)
+        # Ids written by earlier batches of this run, as a filter: only its hits are looked up.
+        self._seen = SeenFilter()
         # X exports carry the API's HTML-escaped text ("&amp;", "&lt;3"); store what was typed.
         self._unescape = options.channel_kind == ChannelKind.X
 
@@ -148,13 +151,17 @@ class RowImporter:
         batch.clear()
         if not records:
             return 0
+        seen = self._seen
         with transaction.atomic():
-            earlier = self._stored_this_run(records, started)
+            maybe = [r for r in records if (r.channel, r.external_id) in seen]
+            earlier = self._stored_this_run(maybe, started) if maybe else {}
             fresh = [r for r in records if (r.channel, r.external_id) not in earlier]
             for r in records:
                 if (r.channel, r.external_id) in earlier:
                     self._duplicate(report, r, earlier[(r.channel, r.external_id)])
             report.add(self.writer.write(fresh))
+        for r in fresh:
+            seen.add((r.channel, r.external_id))
         return len(records)
 
     def _stored_this_run(
