@@ -49,6 +49,7 @@ class ThreadResolver:
         self.brands: set[str] = set()
 
     def resolve(self) -> None:
+        self.staging.index_tweets()
         with transaction.atomic():
             self._drop_duplicates()
             self.staging.execute(f"UPDATE {NAME} SET root_id = tweet_id WHERE parent_id = ''")
