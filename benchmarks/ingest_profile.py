@@ -5,6 +5,11 @@ input that ``ingest.py --keep`` left behind. Runs ``rippledesk import`` in this 
 freshly migrated SQLite database in a temp dir (or on ``DATABASE_URL`` as it is, if set), with
 ``cProfile`` on and every SQL statement timed through Django's ``execute_wrapper``. Profiling
 slows Python down (roughly 1.3x), so read shares, not absolute times. Not part of ``make bench``.
+
+With the statement timer installed, ``core.sql.bulk_cursor`` uses Django's cursor instead of the
+raw ``sqlite3`` one (so that the timer sees every statement), which adds Django's placeholder
+rewriting to the bulk statements; a sampling profiler on the real command (e.g. ``py-spy
+record -- rippledesk import ...``) shows the path the CLI takes.
 """
 
 from __future__ import annotations

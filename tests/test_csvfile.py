@@ -69,3 +69,17 @@ def test_missing_file_and_header_problems(tmp_path: Path) -> None:
     empty.write_text("")
     with pytest.raises(CsvFileError, match="empty"):
         list(CsvReader(empty, ["a"]))
+
+
+def test_broken_quotes_inside_pushed_back_lines_cost_one_row_each(tmp_path: Path) -> None:
+    path = tmp_path / "nested.csv"
+    path.write_text('a,b\n"x,1\n"y,2\nok,3\n"z\nmore",4\n')
+    good, problems = read(path)
+    assert good == [(4, "ok"), (5, "z\nmore")]
+    assert [p.split(":")[0] for p in problems] == ["2", "3"]
+
+
+def test_nul_in_a_multi_line_record_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "nul2.csv"
+    path.write_bytes(b'a,b\n"one\ntw\x00o",1\n')
+    assert read(path)[0] == [(2, "one\ntw\ufffdo")]

@@ -122,3 +122,22 @@ def test_bad_timezone_is_refused(write_csv: object) -> None:
     path = write_csv("x.csv", "text\nhello\n")  # type: ignore[operator]
     with pytest.raises(CommandError, match="not a known time zone"):
         run_command("import", "csv", str(path), "--text-column", "text", "--timezone", "Mars/Base")
+
+
+def test_repeats_across_batches_are_found(write_csv: object) -> None:
+    path = write_csv(  # type: ignore[operator]
+        "batches.csv",
+        "id,who,body\n"
+        "a1,ann,hello\n"
+        "b1,bob,hi\n"
+        "a1,ann,hello\n"  # an exact repeat of line 2, in a later batch
+        "b1,bob,something else\n",  # a clash with line 3, in a later batch
+    )
+    result = run_command(
+        "import", "csv", str(path), "--text-column", "body", "--author-column", "who",
+        "--id-column", "id", "--channel", "site", "--batch-size", "1",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "line 4: warning: id 'a1' repeats an earlier line exactly; skipped" in result.stderr
+    assert "line 5: rejected: id 'b1' is duplicated with different content" in result.stderr
+    assert sorted(Message.objects.values_list("body", flat=True)) == ["hello", "hi"]

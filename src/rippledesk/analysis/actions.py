@@ -11,16 +11,21 @@ import contextlib
 import contextvars
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from rippledesk.analysis.models import MessageAnalysis
-from rippledesk.analysis.pipeline import Analyzer, get_analyzer
 from rippledesk.analysis.types import PRIORITIES, Analysis, MessageContext, Visibility
 from rippledesk.conversations.models import Conversation, ConversationKind, Direction, Message
 from rippledesk.core.events import MessagesStored
 from rippledesk.core.sql import column, insert_ignoring_conflicts, table
+
+if TYPE_CHECKING:
+    # The pipeline pulls in numpy and the models' code (about 0.25 s); every CLI command loads
+    # this module through the app registry, so the pipeline is imported only when analysing.
+    from rippledesk.analysis.pipeline import Analyzer
 
 _FIELDS = (
     "message",
@@ -78,6 +83,8 @@ def do_analyze_messages(
 
     Results already stored for the analyzer's version are kept (re-running is harmless).
     """
+    from rippledesk.analysis.pipeline import get_analyzer  # noqa: PLC0415 - see above
+
     analyzer = analyzer or get_analyzer()
     added = 0
     ids = list(message_ids)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -30,8 +31,9 @@ from rippledesk.conversations.records import MessageRecord
 from rippledesk.conversations.timings import Timings, compute_timings, refresh_timings
 from rippledesk.core.events import MessagesStored, emit_on_commit
 from rippledesk.core.sql import (
-    insert_ignoring_conflicts,
+    adapter,
     insert_new_returning_ids,
+    insert_returning,
     insert_returning_ids,
     select_by_keys,
 )
@@ -66,6 +68,7 @@ _CONVERSATION_FIELDS = (
     "created_at",
     "updated_at",
 )
+_KEY = ("channel_account", "external_id")
 # status, priority and ripple risk of a conversation an import creates
 _NEW = (ConversationStatus.OPEN.value, Priority.NORMAL.value, 0.0)
 _MESSAGE_FIELDS = (
@@ -85,6 +88,16 @@ _MESSAGE_FIELDS = (
 )
 
 
+# Enum member values read once: ``Direction.INBOUND.value`` costs an enum descriptor call, and
+# the writer needs these for every row.
+_INBOUND = Direction.INBOUND.value
+_OUTBOUND = Direction.OUTBOUND.value
+_RECEIVED = DeliveryStatus.RECEIVED.value
+_SENT = DeliveryStatus.SENT.value
+# Bound on the writer's cache of converted times; imports repeat the same minutes a lot.
+_TIME_CACHE = 100_000
+
+
 @dataclass
 class BatchResult:
     messages_added: int = 0
@@ -92,11 +105,16 @@ class BatchResult:
     conversations_added: int = 0
 
 
+Groups = dict[tuple[int, str], list[MessageRecord]]
+
+
 class BulkWriter:
     """Writes batches of records for one workspace and one channel kind.
 
     Channel accounts are cached for the writer's life; everything else is looked up per batch so
-    memory stays flat however large the source is.
+    memory stays flat however large the source is. Times are converted to what the database
+    driver takes once per distinct value (SQLite: Django's own text form, naive UTC), and rows
+    are built as plain tuples in the column order of the statements.
     """
 
     def __init__(
@@ -106,18 +124,25 @@ class BulkWriter:
         self.channel_kind = channel_kind
         self.conversation_kind = conversation_kind
         self._channels: dict[str, int] = {}
+        self._to_db = adapter()
+        self._db_times: dict[datetime, Any] = {}
 
     def write(self, records: Sequence[MessageRecord]) -> BatchResult:
         """Store one batch atomically; a failure leaves earlier batches intact."""
         if not records:
             return BatchResult()
         with transaction.atomic():
-            channels = self._channel_ids({r.channel for r in records})
+            channels = self.channel_ids({r.channel for r in records})
             identities = self._identity_ids(records, channels)
-            timings = self._batch_timings(records, channels)
-            conversations, existed, added = self._conversation_ids(
-                records, channels, identities, timings
-            )
+            groups: Groups = {}
+            for r in records:
+                key = (channels[r.channel], r.conversation_key)
+                group = groups.get(key)
+                if group is None:
+                    groups[key] = [r]
+                else:
+                    group.append(r)
+            conversations, existed, added = self._conversation_ids(groups, identities)
             new_ids = self._insert_messages(records, channels, identities, conversations)
             # A conversation created by this batch was written with the batch's timings; they
             # are exact when every message of the batch was new. Otherwise re-derive them all.
@@ -131,19 +156,30 @@ class BulkWriter:
             conversations_added=added,
         )
 
-    @staticmethod
-    def _batch_timings(
-        records: Sequence[MessageRecord], channels: dict[str, int]
-    ) -> dict[tuple[int, str], Timings]:
-        """Timings of each conversation key computed from this batch's messages alone."""
-        grouped: dict[tuple[int, str], list[tuple[str, datetime]]] = {}
-        for r in sorted(records, key=lambda record: record.sent_at):
-            direction = Direction.INBOUND if r.inbound else Direction.OUTBOUND
-            key = (channels[r.channel], r.conversation_key)
-            grouped.setdefault(key, []).append((direction.value, r.sent_at))
-        return {key: compute_timings(messages) for key, messages in grouped.items()}
+    def _db_time(self, moment: datetime | None) -> Any:
+        """``moment`` as the driver takes it, converted once per distinct value."""
+        if moment is None:
+            return None
+        converted = self._db_times.get(moment)
+        if converted is None:
+            if len(self._db_times) >= _TIME_CACHE:
+                self._db_times.clear()
+            converted = self._db_times[moment] = self._to_db(moment)
+        return converted
 
-    def _channel_ids(self, handles: Iterable[str]) -> dict[str, int]:
+    @staticmethod
+    def _timings(group: list[MessageRecord]) -> Timings:
+        """Timings of one conversation computed from this batch's messages alone."""
+        if len(group) == 1:
+            r = group[0]
+            if r.inbound:
+                return Timings(1, r.sent_at, None, r.sent_at, r.sent_at)
+            return Timings(1, None, None, None, r.sent_at)
+        ordered = sorted(group, key=lambda record: record.sent_at)
+        return compute_timings((_INBOUND if r.inbound else _OUTBOUND, r.sent_at) for r in ordered)
+
+    def channel_ids(self, handles: Iterable[str]) -> dict[str, int]:
+        """Channel account ids by handle, creating the accounts that do not exist yet."""
         for handle in handles:
             if handle not in self._channels:
                 account, _ = ChannelAccount.objects.get_or_create(
@@ -164,23 +200,27 @@ class BulkWriter:
                 wanted.setdefault((channel, r.author_id), r.author_name)
         found = self._existing_identities(wanted)
         missing = [key for key in wanted if key not in found]
-        if missing:
-            now = timezone.now()
-            customer_ids = insert_returning_ids(
-                Customer,
-                ("workspace", "display_name", "email", "notes", "created_at", "updated_at"),
-                [(self.workspace.pk, wanted[key][:200], "", "", now, now) for key in missing],
-            )
-            insert_ignoring_conflicts(
-                Identity,
-                _IDENTITY_FIELDS,
-                [
-                    (customer, key[0], key[1], wanted[key][:255], wanted[key][:200], now, now)
-                    for key, customer in zip(missing, customer_ids, strict=True)
-                ],
-                ("channel_account", "external_id"),
-            )
-            found.update(self._existing_identities(missing))
+        if not missing:
+            return found
+        now = self._to_db(timezone.now())
+        workspace = self.workspace.pk
+        customer_ids = insert_returning_ids(
+            Customer,
+            ("workspace", "display_name", "email", "notes", "created_at", "updated_at"),
+            [(workspace, wanted[key][:200], "", "", now, now) for key in missing],
+        )
+        rows = [
+            (customer, key[0], key[1], wanted[key][:255], wanted[key][:200], now, now)
+            for key, customer in zip(missing, customer_ids, strict=True)
+        ]
+        added = insert_returning(
+            Identity, _IDENTITY_FIELDS, rows, (*_KEY, "id", "customer"), _KEY, adapt=False
+        )
+        for channel, external_id, identity, customer in added:
+            found[(int(channel), str(external_id))] = (int(identity), int(customer))
+        if len(added) != len(missing):
+            # Another writer created some of them meanwhile; their customers won.
+            found.update(self._existing_identities(k for k in missing if k not in found))
         return found
 
     @staticmethod
@@ -192,35 +232,31 @@ class BulkWriter:
         return {key: (int(values[0]), int(values[1])) for key, values in rows.items()}
 
     def _conversation_ids(
-        self,
-        records: Sequence[MessageRecord],
-        channels: dict[str, int],
-        identities: dict[tuple[int, str], tuple[int, int]],
-        timings: dict[tuple[int, str], Timings],
+        self, groups: Groups, identities: dict[tuple[int, str], tuple[int, int]]
     ) -> tuple[dict[tuple[int, str], int], set[int], int]:
         """Map (channel id, conversation key) to conversation id.
 
-        Also returns the ids that existed before this batch and how many were created.
+        Also returns the ids that existed before this batch and how many were created. New
+        conversations are written with the timings of this batch's messages.
         """
-        first: dict[tuple[int, str], MessageRecord] = {}
-        for r in records:
-            first.setdefault((channels[r.channel], r.conversation_key), r)
-        found = self._existing_conversations(first)
+        found = self._existing_conversations(groups)
         existed = set(found.values())
-        missing = [key for key in first if key not in found]
+        missing = [key for key in groups if key not in found]
         if not missing:
             return found, existed, 0
         number = self._reserve_numbers(len(missing))
-        now = timezone.now()
+        now = self._to_db(timezone.now())
         kind = self.conversation_kind.value
+        workspace = self.workspace.pk
+        at = self._db_time
         rows = []
         for offset, key in enumerate(missing):
-            record = first[key]
-            customer = identities[(key[0], record.customer_id)][1]
-            t = timings[key]
+            group = groups[key]
+            customer = identities[(key[0], group[0].customer_id)][1]
+            t = self._timings(group)
             rows.append(
                 (
-                    self.workspace.pk,
+                    workspace,
                     key[0],
                     customer,
                     number + offset,
@@ -228,23 +264,23 @@ class BulkWriter:
                     kind,
                     *_NEW,
                     t.message_count,
-                    t.first_inbound_at,
-                    t.first_response_at,
+                    at(t.first_inbound_at),
+                    at(t.first_response_at),
                     t.first_response_seconds,
-                    t.waiting_since,
-                    t.last_activity_at,
+                    at(t.waiting_since),
+                    at(t.last_activity_at),
                     now,
                     now,
                 )
             )
-        added = insert_ignoring_conflicts(
-            Conversation,
-            _CONVERSATION_FIELDS,
-            rows,
-            ("channel_account", "external_id"),
+        added = insert_returning(
+            Conversation, _CONVERSATION_FIELDS, rows, (*_KEY, "id"), _KEY, adapt=False
         )
-        found.update(self._existing_conversations(missing))
-        return found, existed, added
+        for channel, external_id, pk in added:
+            found[(int(channel), str(external_id))] = int(pk)
+        if len(added) != len(missing):
+            found.update(self._existing_conversations(k for k in missing if k not in found))
+        return found, existed, len(added)
 
     @staticmethod
     def _existing_conversations(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
@@ -269,27 +305,27 @@ class BulkWriter:
         conversations: dict[tuple[int, str], int],
     ) -> list[int]:
         """Insert the batch's messages; return the ids of those not stored before."""
-        now = timezone.now()
+        now = self._to_db(timezone.now())
+        at = self._db_time
         rows = []
         for r in records:
             channel = channels[r.channel]
+            inbound = r.inbound
             rows.append(
                 (
                     conversations[(channel, r.conversation_key)],
                     channel,
-                    Direction.INBOUND.value if r.inbound else Direction.OUTBOUND.value,
-                    identities[(channel, r.author_id)][0] if r.inbound else None,
+                    _INBOUND if inbound else _OUTBOUND,
+                    identities[(channel, r.author_id)][0] if inbound else None,
                     r.author_name[:200],
                     r.body,
                     r.external_id,
                     r.in_reply_to,
                     r.is_public,
-                    (DeliveryStatus.RECEIVED if r.inbound else DeliveryStatus.SENT).value,
-                    r.sent_at,
+                    _RECEIVED if inbound else _SENT,
+                    at(r.sent_at),
                     now,
                     now,
                 )
             )
-        return insert_new_returning_ids(
-            Message, _MESSAGE_FIELDS, rows, ("channel_account", "external_id")
-        )
+        return insert_new_returning_ids(Message, _MESSAGE_FIELDS, rows, _KEY, adapt=False)

@@ -41,36 +41,55 @@ class CsvProblem:
 
 
 class _Lines:
-    """Physical lines of a binary file, decoded, with their numbers and a push-back stack."""
+    """Physical lines of a binary file, decoded, with their numbers and a push-back stack.
+
+    ``csv.reader`` pulls lines through a generator (``__iter__``): resuming a generator costs
+    a fraction of a Python ``__next__`` call, and this runs once per line of the file. Lines are
+    checked for NUL and undecodable bytes here, once each, so records only look at fields when
+    one of their lines was flagged.
+    """
 
     def __init__(self, handle: BinaryIO, encoding: str) -> None:
         self.handle = handle
         self.encoding = encoding
         self.number = 0
         self.pushed: deque[tuple[int, str]] = deque()
+        # (number, text) of the lines the current record was read from; cleared per record.
         self.consumed: list[tuple[int, str]] = []
         # Lines that were not valid in ``encoding``; only their records need a byte check.
         self.undecodable: set[int] = set()
+        # Lines holding NUL characters, which PostgreSQL text cannot store.
+        self.with_nul: set[int] = set()
 
     def __iter__(self) -> Iterator[str]:
-        return self
+        # A fresh generator per reader: after a broken record the lines pushed back must be
+        # served even if the previous reader's generator already met the end of the file.
+        return self._generate()
 
-    def __next__(self) -> str:
-        if self.pushed:
-            item = self.pushed.popleft()
-        else:
-            raw = self.handle.readline()
-            if not raw:
-                raise StopIteration
-            self.number += 1
-            try:
-                text = raw.decode(self.encoding)
-            except UnicodeDecodeError:
-                text = raw.decode(self.encoding, errors="surrogateescape")
-                self.undecodable.add(self.number)
-            item = (self.number, text)
-        self.consumed.append(item)
-        return item[1]
+    def _generate(self) -> Iterator[str]:
+        consumed = self.consumed
+        pushed = self.pushed
+        readline = self.handle.readline
+        encoding = self.encoding
+        while True:
+            if pushed:
+                item = pushed.popleft()
+            else:
+                raw = readline()
+                if not raw:
+                    return
+                self.number += 1
+                try:
+                    text = raw.decode(encoding)
+                except UnicodeDecodeError:
+                    text = raw.decode(encoding, errors="surrogateescape")
+                    self.undecodable.add(self.number)
+                if "\x00" in text:
+                    self.with_nul.add(self.number)
+                item = (self.number, text)
+            consumed.append(item)
+            # Suspended only here, with no line half-read: abandoning it loses nothing.
+            yield item[1]
 
     def push_back(self, items: list[tuple[int, str]]) -> None:
         self.pushed.extendleft(reversed(items))
@@ -105,7 +124,14 @@ class CsvReader:
         self._lines: _Lines | None = None
 
     def position(self) -> int:
-        return self._lines.tell() if self._lines else 0
+        """Bytes read so far, for progress bars; may be asked from another thread."""
+        lines = self._lines
+        if lines is None:
+            return 0
+        try:
+            return lines.tell()
+        except ValueError:  # the reading thread finished and closed the file
+            return self.size
 
     def __iter__(self) -> Iterator[CsvRecord]:
         try:
@@ -138,42 +164,44 @@ class CsvReader:
 
     def _records(self, lines: _Lines) -> Iterator[CsvRecord]:
         width = len(self.header)
+        header = self.header
+        consumed = lines.consumed
+        undecodable = lines.undecodable
+        with_nul = lines.with_nul
         while True:
             reader = csv.reader(lines, strict=True)
             while True:
-                lines.consumed = []
+                consumed.clear()
                 try:
                     values = next(reader)
                 except StopIteration:
-                    if lines.consumed:
+                    if consumed:
                         self._broken(lines, "the file ends inside a quoted field (unclosed quote)")
                         break
                     return
                 except csv.Error as exc:
                     self._broken(lines, f"malformed CSV ({exc})")
                     break
-                start = lines.consumed[0][0]
+                start = consumed[0][0]
                 if not values or values == [""]:
                     continue
                 if len(values) != width:
-                    if len(lines.consumed) > 1:
+                    if len(consumed) > 1:
                         self._broken(lines, f"{len(values)} fields where {width} were expected")
                         break
                     self.problems.append(
                         CsvProblem(start, f"{len(values)} fields where {width} were expected")
                     )
                     continue
-                undecodable = lines.undecodable and any(
-                    number in lines.undecodable for number, _ in lines.consumed
-                )
-                bad = _bad_bytes(values, self.header, self.encoding) if undecodable else None
-                if bad:
-                    self.problems.append(CsvProblem(start, bad))
-                    continue
-                if any("\x00" in value for value in values):
+                if undecodable and any(number in undecodable for number, _ in consumed):
+                    bad = _bad_bytes(values, header, self.encoding)
+                    if bad:
+                        self.problems.append(CsvProblem(start, bad))
+                        continue
+                if with_nul and any(number in with_nul for number, _ in consumed):
                     # PostgreSQL text cannot hold NUL; keep a visible marker of what was there.
                     values = [value.replace("\x00", "\ufffd") for value in values]
-                yield CsvRecord(start, dict(zip(self.header, values, strict=True)))
+                yield CsvRecord(start, dict(zip(header, values, strict=True)))
 
     def _broken(self, lines: _Lines, reason: str) -> None:
         """Reject the record's first line and re-read the lines it swallowed."""

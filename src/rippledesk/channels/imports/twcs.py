@@ -27,7 +27,9 @@ from rippledesk.channels.models import ChannelKind, ImportRun
 from rippledesk.conversations.bulk import BulkWriter
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
+from rippledesk.core.commits import CommitGroup
 from rippledesk.core.progress import Progress
+from rippledesk.core.readahead import read_ahead
 from rippledesk.workspaces.models import Workspace
 
 COLUMNS = [
@@ -92,20 +94,27 @@ class TwcsImporter:
     def _stage(self, reader: CsvReader, report: ImportReport, staging: StagingTable) -> None:
         progress = Progress(reader.size, "reading ")
         batch: list[tuple[object, ...]] = []
-        for record in reader:
-            report.rows_read += 1
-            row = self._parse(record.line, record.values, report)
-            if row is not None:
-                batch.append((record.line, *row))
-            if len(batch) >= self.batch_size:
-                staging.insert(batch)
-                batch.clear()
-                progress.update(reader.position(), report.rows_read)
-        staging.insert(batch)
+        with CommitGroup() as commits:
+            for row in read_ahead(self._rows(reader, report)):
+                batch.append(row)
+                if len(batch) >= self.batch_size:
+                    staging.insert(batch)
+                    commits.done(len(batch))
+                    batch.clear()
+                    progress.update(reader.position(), report.rows_read)
+            staging.insert(batch)
         progress.close()
         for problem in reader.problems:
             report.rows_read += 1
             report.reject(problem.line, problem.message)
+
+    def _rows(self, reader: CsvReader, report: ImportReport) -> Iterator[tuple[object, ...]]:
+        """Staging rows of the file's valid lines. Runs in the read-ahead thread: no database."""
+        for record in reader:
+            report.rows_read += 1
+            row = self._parse(record.line, record.values, report)
+            if row is not None:
+                yield (record.line, *row)
 
     @staticmethod
     def _parse(
@@ -152,15 +161,17 @@ class TwcsImporter:
         progress = Progress(resolver.row_count(), "storing ")
         batch: list[MessageRecord] = []
         done = 0
-        for thread in resolver.threads():
-            records = self._thread_records(thread, resolver, report)
-            batch.extend(records)
-            done += len(thread)
-            if len(batch) >= self.batch_size:
-                report.add(writer.write(batch))
-                batch = []
-                progress.update(done, done)
-        report.add(writer.write(batch))
+        with CommitGroup() as commits:
+            for thread in resolver.threads():
+                records = self._thread_records(thread, resolver, report)
+                batch.extend(records)
+                done += len(thread)
+                if len(batch) >= self.batch_size:
+                    report.add(writer.write(batch))
+                    commits.done(len(batch))
+                    batch = []
+                    progress.update(done, done)
+            report.add(writer.write(batch))
         progress.close()
 
     @staticmethod
@@ -194,19 +205,20 @@ class TwcsImporter:
                 return
             channel = channel_or_none
         for row in thread:
+            # Positional, in MessageRecord's field order (keywords cost a lot per row).
             yield MessageRecord(
-                line=row.line,
-                channel=channel,
-                conversation_key=key,
-                customer_id=customer_id,
-                customer_name=customer_id,
-                inbound=row.inbound,
-                author_id=row.author_id,
-                author_name=row.author_id,
-                body=row.text,
-                external_id=row.tweet_id,
-                in_reply_to=row.parent_id,
-                sent_at=row.created_at,
+                row.line,
+                channel,
+                key,
+                customer_id,
+                customer_id,
+                row.inbound,
+                row.author_id,
+                row.author_id,
+                row.text,
+                row.tweet_id,
+                row.parent_id,
+                row.created_at,
             )
 
 

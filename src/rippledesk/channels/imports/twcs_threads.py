@@ -9,8 +9,8 @@ off, a reply cycle and are rejected.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -22,8 +22,7 @@ from rippledesk.customers.models import Identity
 from rippledesk.workspaces.models import Workspace
 
 
-@dataclass(frozen=True, slots=True)
-class StagedTweet:
+class StagedTweet(NamedTuple):
     line: int
     tweet_id: str
     author_id: str
@@ -50,6 +49,7 @@ class ThreadResolver:
         self.brands: set[str] = set()
 
     def resolve(self) -> None:
+        self.staging.index_tweets()
         with transaction.atomic():
             self._drop_duplicates()
             self.staging.execute(f"UPDATE {NAME} SET root_id = tweet_id WHERE parent_id = ''")
@@ -96,14 +96,14 @@ class ThreadResolver:
             )
 
     def _propagate(self) -> None:
-        """Give each unrooted row its parent's root, one level of depth per statement."""
-        parent_root = (
-            f"SELECT p.root_id FROM {NAME} p WHERE p.tweet_id = {NAME}.parent_id "
-            "AND p.root_id <> ''"
-        )
+        """Give each unrooted row its parent's root, one level of depth per statement.
+
+        ``UPDATE ... FROM`` (SQLite 3.33+, PostgreSQL) joins each row to its parent once;
+        tweet ids are unique by now (duplicates were dropped first), so the join is 1:1.
+        """
         sql = (
-            f"UPDATE {NAME} SET root_id = ({parent_root}) "
-            f"WHERE root_id = '' AND EXISTS ({parent_root})"
+            f"UPDATE {NAME} AS s SET root_id = p.root_id FROM {NAME} AS p "
+            "WHERE s.root_id = '' AND p.tweet_id = s.parent_id AND p.root_id <> ''"
         )
         while self.staging.execute(sql) > 0:
             pass
@@ -192,21 +192,25 @@ class ThreadResolver:
                 [roots[0][0], roots[-1][0]],
             )
             thread: list[StagedTweet] = []
+            current = None
             for line, tweet_id, author, inbound, created, text, parent, root in rows:
-                tweet = StagedTweet(
-                    int(line),
-                    str(tweet_id),
-                    str(author),
-                    bool(inbound),
-                    datetime.fromisoformat(created),
-                    str(text),
-                    str(parent),
-                    str(root),
-                )
-                if thread and tweet.root_id != thread[0].root_id:
-                    yield thread
+                if root != current:
+                    if thread:
+                        yield thread
                     thread = []
-                thread.append(tweet)
+                    current = root
+                thread.append(
+                    StagedTweet(
+                        line,
+                        tweet_id,
+                        author,
+                        bool(inbound),
+                        datetime.fromisoformat(created),
+                        text,
+                        parent,
+                        root,
+                    )
+                )
             if thread:
                 yield thread
             after = str(roots[-1][0])

@@ -17,6 +17,7 @@ from rippledesk.channels.imports.report import ImportReport
 from rippledesk.channels.imports.rows import RowColumns, RowImporter, RowOptions
 from rippledesk.channels.imports.twcs import TwcsImporter
 from rippledesk.channels.models import ChannelKind
+from rippledesk.core.collector import bulk_gc
 from rippledesk.core.sql import bulk_load_session
 from rippledesk.workspaces.actions import do_get_or_create_workspace
 
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         workspace = do_get_or_create_workspace(options["workspace"])
         try:
             deferred = analysis_deferred() if options["analysis"] == "later" else nullcontext()
-            with bulk_load_session(), deferred:
+            with bulk_gc(), bulk_load_session(), deferred:
                 report = self._run(workspace, path, options)
         except CsvFileError as exc:
             raise CommandError(str(exc)) from None
