@@ -27,7 +27,7 @@ import random
 import statistics
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,9 @@ def analyse(tweets: list[Tweet]) -> None:
         tweet.ripple_risk, tweet.priority = result.ripple_risk, result.priority
 
 
-def simulate(tweets: list[Tweet], agents: int, policy: str, handle_minutes: list[float]) -> list[float]:
+def simulate(
+    tweets: list[Tweet], agents: int, policy: str, handle_minutes: list[float]
+) -> list[float]:
     """Wait in minutes of each tweet (index order) before an agent picks it up."""
     from rippledesk.triage.policy import Waiting, queue_key  # noqa: PLC0415
 
@@ -140,7 +142,9 @@ def main() -> int:
     agents = args.agents or max(1, math.ceil(sum(handle) / span / 0.9))
     results: dict[str, Any] = {
         "day": day,
-        "source": str(source.relative_to(source.parents[2]) if SHARED in source.parents else source.name),
+        "source": str(
+            source.relative_to(source.parents[2]) if SHARED in source.parents else source.name
+        ),
         "tweets": len(tweets),
         "agents": agents,
         "utilisation": sum(handle) / (span * agents),
@@ -151,7 +155,8 @@ def main() -> int:
         results["policies"][policy] = summarise(tweets, simulate(tweets, agents, policy, handle))
     fifo = results["policies"]["fifo"]
     print(f"{day}: {len(tweets)} tweets, {agents} agents, {results['utilisation']:.0%} busy")
-    print(f"{'policy':9} {'median':>8} {'p90':>8} {'top10% med':>11} {'top10% mean':>12} {'reach-wt':>9}  speed-up top10% vs FIFO, median change")
+    head = f"{'policy':9} {'median':>8} {'p90':>8} {'top10% med':>11} {'top10% mean':>12}"
+    print(f"{head} {'reach-wt':>9}  top 10% speed-up vs FIFO, median change")
     for policy, row in results["policies"].items():
         speed = fifo["riskiest_tenth_mean_min"] / max(row["riskiest_tenth_mean_min"], 1e-9)
         change = row["median_frt_min"] / max(fifo["median_frt_min"], 1e-9) - 1

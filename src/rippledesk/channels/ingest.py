@@ -11,7 +11,6 @@ the job runs again; messages are unique per platform id, so a second run adds no
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -81,7 +80,7 @@ def _threaded(account: ChannelAccount, records: list[MessageRecord]) -> list[Mes
         .values_list("external_id", "conversation__external_id")
     )
     return [
-        replace(r, conversation_key=str(found[r.in_reply_to])) if r.in_reply_to in found else r
+        r._replace(conversation_key=str(found[r.in_reply_to])) if r.in_reply_to in found else r
         for r in records
     ]
 
