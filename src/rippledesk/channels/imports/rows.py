@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rippledesk.channels.imports.csvfile import CsvReader
+from rippledesk.channels.imports.jsonfile import JsonReader
 from rippledesk.channels.imports.report import ImportReport
 from rippledesk.channels.imports.seen import SeenFilter
 from rippledesk.channels.imports.timeparse import TimeParseError, TimeParser
@@ -51,9 +52,20 @@ class RowColumns:
     time: str | None = None
     id: str | None = None
     conversation: str | None = None
+    rating: str | None = None
+    title: str | None = None
 
     def required(self) -> list[str]:
-        named = [self.text, self.author, self.channel, self.time, self.id, self.conversation]
+        named = [
+            self.text,
+            self.author,
+            self.channel,
+            self.time,
+            self.id,
+            self.conversation,
+            self.rating,
+            self.title,
+        ]
         return [name for name in named if name]
 
 
@@ -83,13 +95,19 @@ class RowImporter:
         self.times = TimeParser(options.time_format, options.time_zone)
         # Ids written by earlier batches of this run, as a filter: only its hits are looked up.
         self._seen = SeenFilter()
+        # Star ratings of the rows read but not yet written (reviews).
+        self._ratings: dict[tuple[str, str], int] = {}
         # X exports carry the API's HTML-escaped text ("&amp;", "&lt;3"); store what was typed.
         self._unescape = options.channel_kind == ChannelKind.X
 
     def run(self) -> ImportReport:
-        reader = CsvReader(self.path, self.columns.required(), self.options.encoding)
+        json_input = self.path.suffix.lower() in (".json", ".jsonl", ".ndjson")
+        reader_type = JsonReader if json_input else CsvReader
+        reader = reader_type(self.path, self.columns.required(), self.options.encoding)
         run = ImportRun.objects.create(
-            workspace=self.workspace, source_format="csv", source_name=str(self.path)
+            workspace=self.workspace,
+            source_format="json" if json_input else "csv",
+            source_name=str(self.path),
         )
         report = ImportReport(run)
         started = run.created_at
@@ -113,7 +131,9 @@ class RowImporter:
         report.finish()
         return report
 
-    def _records(self, reader: CsvReader, report: ImportReport) -> Iterator[MessageRecord]:
+    def _records(
+        self, reader: CsvReader | JsonReader, report: ImportReport
+    ) -> Iterator[MessageRecord]:
         """The file's valid rows as records. Runs in the read-ahead thread: no database."""
         for record in reader:
             report.rows_read += 1
@@ -160,9 +180,45 @@ class RowImporter:
                 if (r.channel, r.external_id) in earlier:
                     self._duplicate(report, r, earlier[(r.channel, r.external_id)])
             report.add(self.writer.write(fresh))
+            if self._ratings:
+                self._store_ratings(fresh)
         for r in fresh:
             seen.add((r.channel, r.external_id))
         return len(records)
+
+    def _review(
+        self,
+        line: int,
+        values: dict[str, str],
+        report: ImportReport,
+        text: str,
+        key: tuple[str, str],
+    ) -> str | None:
+        """A review's text with its title, its rating noted; None (rejected) for a bad rating."""
+        cols = self.columns
+        if cols.title and values[cols.title].strip():
+            text = f"{values[cols.title].strip()}\n\n{text}"
+        if cols.rating and values[cols.rating].strip():
+            stars = parse_rating(values[cols.rating])
+            if stars is None:
+                shown = values[cols.rating][:20]
+                report.reject(line, f"column {cols.rating!r}: {shown!r} is not 1-5 stars")
+                return None
+            self._ratings[key] = stars  # read-ahead thread; popped when the batch is written
+        return text
+
+    def _store_ratings(self, records: list[MessageRecord]) -> None:
+        """Star ratings of the batch's reviews: one UPDATE per channel and star value."""
+        groups: dict[tuple[str, int], list[str]] = {}
+        for r in records:
+            stars = self._ratings.pop((r.channel, r.external_id), None)
+            if stars is not None:
+                groups.setdefault((r.channel, stars), []).append(r.external_id)
+        channels = self.writer.channel_ids({channel for channel, _ in groups})
+        for (channel, stars), ids in groups.items():
+            Message.objects.filter(
+                channel_account_id=channels[channel], external_id__in=ids
+            ).update(rating=stars)
 
     def _stored_this_run(
         self, records: list[MessageRecord], started: datetime
@@ -224,6 +280,11 @@ class RowImporter:
             )
             external_id = "row:" + digest.hexdigest()[:24]
         author = author or f"anonymous-{external_id[-12:]}"
+        if cols.title or cols.rating:
+            reviewed = self._review(line, values, report, text, (channel[:200], external_id[:255]))
+            if reviewed is None:
+                return None
+            text = reviewed
         conversation = values[cols.conversation].strip() if cols.conversation else ""
         # Positional: line, channel, conversation key, customer id and name, inbound, author id
         # and name, body, external id, in reply to, sent at (keywords cost a lot per row).
@@ -241,3 +302,19 @@ class RowImporter:
             "",
             sent_at,
         )
+
+
+def parse_rating(raw: str) -> int | None:
+    """1-5 from "4", "4.0", "4/5" or "★★★★☆"; None for anything else."""
+    text = raw.strip()
+    if text and set(text) <= {"★", "☆"}:
+        stars = text.count("★")
+    else:
+        try:
+            value = float(text.split("/")[0])
+        except ValueError:
+            return None
+        if not value.is_integer():
+            return None
+        stars = int(value)
+    return stars if 1 <= stars <= 5 else None

@@ -28,8 +28,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="format", required=True)
         twcs = sub.add_parser("twcs", help='the "Customer Support on Twitter" CSV format')
-        csv = sub.add_parser("csv", help="any export with one message per row")
-        for p in (twcs, csv):
+        csv = sub.add_parser("csv", help="any export with one message per row (CSV or JSON Lines)")
+        reviews = sub.add_parser(
+            "reviews", help="reviews from app stores or retail sites (CSV, JSON or JSON Lines)"
+        )
+        for p in (twcs, csv, reviews):
             p.add_argument("file", type=Path)
             p.add_argument("--workspace", default="default", help="workspace slug")
             p.add_argument("--encoding", default="utf-8", help="file encoding (default utf-8)")
@@ -48,6 +51,7 @@ class Command(BaseCommand):
         csv.add_argument("--author-column")
         csv.add_argument("--channel-column", help="column naming the brand account addressed")
         csv.add_argument("--channel", default="", help="account name when no channel column")
+        reviews.set_defaults(channel="")
         csv.add_argument(
             "--channel-kind", default=ChannelKind.X.value, choices=[k.value for k in ChannelKind]
         )
@@ -56,6 +60,25 @@ class Command(BaseCommand):
         csv.add_argument("--timezone", default="UTC", help="zone of times without an offset")
         csv.add_argument("--id-column")
         csv.add_argument("--conversation-column", help="rows sharing it form one conversation")
+        csv.add_argument("--rating-column", help="star rating 1-5 (reviews)")
+        csv.add_argument("--title-column", help="a title put before the text (reviews)")
+        reviews.add_argument(
+            "--source", required=True, help='where they are from, e.g. "App Store"'
+        )
+        for name, default in (
+            ("text", "text"),
+            ("author", "author"),
+            ("time", "date"),
+            ("id", "id"),
+            ("rating", "rating"),
+            ("title", "title"),
+        ):
+            reviews.add_argument(f"--{name}-column", default=default, help=f"default {default!r}")
+        reviews.add_argument("--time-format", help="strptime pattern (default: detected)")
+        reviews.add_argument("--timezone", default="UTC", help="zone of times without an offset")
+        reviews.set_defaults(
+            channel_column=None, conversation_column=None, channel_kind=ChannelKind.REVIEWS.value
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -98,10 +121,12 @@ class Command(BaseCommand):
             time=options["time_column"],
             id=options["id_column"],
             conversation=options["conversation_column"],
+            rating=options.get("rating_column"),
+            title=options.get("title_column"),
         )
         row_options = RowOptions(
             channel_kind=ChannelKind(options["channel_kind"]),
-            default_channel=options["channel"],
+            default_channel=options.get("source") or options["channel"],
             time_format=options["time_format"],
             time_zone=zone,
             encoding=options["encoding"],
