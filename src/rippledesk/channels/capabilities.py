@@ -41,6 +41,7 @@ _RULES: dict[str, ReplyRules] = {
     ChannelKind.WEBCHAT: ReplyRules(public=False, private=True, public_max=0, private_max=5_000),
     ChannelKind.SMS: ReplyRules(public=False, private=True, public_max=0, private_max=1_600),
     ChannelKind.REVIEWS: ReplyRules(public=True, private=False, public_max=4_000, private_max=0),
+    ChannelKind.TRUSTPILOT: ReplyRules(public=True, private=False, public_max=4_000, private_max=0),
 }
 _DEFAULT = ReplyRules(public=True, private=True, public_max=10_000, private_max=10_000)
 

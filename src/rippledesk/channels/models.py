@@ -17,6 +17,7 @@ class ChannelKind(models.TextChoices):
     WEBCHAT = "webchat", "Web chat"
     SMS = "sms", "SMS"
     REVIEWS = "reviews", "Reviews"
+    TRUSTPILOT = "trustpilot", "Trustpilot"
     OTHER = "other", "Other"
 
 

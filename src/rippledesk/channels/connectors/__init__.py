@@ -11,6 +11,7 @@ from rippledesk.channels.connectors.base import Connector
 from rippledesk.channels.connectors.email.adapter import Email
 from rippledesk.channels.connectors.google_reviews.adapter import GoogleReviews
 from rippledesk.channels.connectors.meta.adapter import MetaAccount
+from rippledesk.channels.connectors.trustpilot.adapter import Trustpilot
 from rippledesk.channels.connectors.twilio_sms.adapter import TwilioSms
 from rippledesk.channels.connectors.webchat.adapter import WebChat
 from rippledesk.channels.connectors.whatsapp.adapter import WhatsApp
@@ -25,6 +26,7 @@ CONNECTORS: dict[str, Connector] = {
         MetaAccount(ChannelKind.INSTAGRAM),
         Email(),
         GoogleReviews(),
+        Trustpilot(),
         TwilioSms(),
         WhatsApp(),
         WebChat(),

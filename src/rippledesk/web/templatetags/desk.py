@@ -22,6 +22,7 @@ KIND_MARKS = {
     "webchat": "W",
     "sms": "S",
     "reviews": "★",
+    "trustpilot": "TP",
 }
 
 
