@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,7 +44,18 @@ def channels(request: HttpRequest, workspace: str) -> HttpResponse:
             error = exc
     accounts = (
         ChannelAccount.objects.filter(workspace=seat.workspace)
-        .annotate(conversation_total=Count("conversations"))
+        .annotate(
+            conversation_total=Count("conversations", distinct=True),
+            events_total=Count("inbound_events", distinct=True),
+            events_ignored=Count(
+                "inbound_events",
+                filter=Q(inbound_events__error__startswith="ignored"),
+                distinct=True,
+            ),
+            events_waiting=Count(
+                "inbound_events", filter=Q(inbound_events__processed_at__isnull=True), distinct=True
+            ),
+        )
         .order_by("kind", "name")
     )
     rows = [

@@ -63,7 +63,7 @@ def _timeline(conversation: Conversation) -> tuple[list[Message], bool]:
     latest = list(
         Message.objects.filter(conversation=conversation)
         .select_related("author_identity", "author_user")
-        .prefetch_related("attachments")
+        .prefetch_related("attachments", "deliveries")
         .order_by("-sent_at", "-pk")[: TIMELINE_LIMIT + 1]
     )
     timeline = list(reversed(latest[:TIMELINE_LIMIT]))

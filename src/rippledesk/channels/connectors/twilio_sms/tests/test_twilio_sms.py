@@ -230,6 +230,12 @@ def test_a_400_marks_the_reply_failed_with_twilios_reason(client: Client) -> Non
         "Twilio answered 400: The 'To' number +1555 is not a valid phone number. (code 21211)"
     )
     assert len(twilio.requests) == 1
+    # the agent sees why, in the timeline
+    manager = User.objects.get(username="agent")
+    client.force_login(manager)
+    page = client.get(f"/w/acme/conversations/{reply.conversation.number}/").content.decode()
+    assert "not delivered" in page
+    assert "is not a valid phone number. (code 21211)" in page
 
 
 def test_a_new_sms_reopens_a_resolved_conversation(client: Client) -> None:
