@@ -77,9 +77,13 @@ def post(url: str, index: int) -> float:
 
 def summary(label: str, times: list[float]) -> str:
     ordered = sorted(times)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
     middle = f"p50 {statistics.median(times):6.1f} ms  p95 {pick(0.95):6.1f} ms"
-    return f"{label:28} n={len(times):5}  {middle}  p99 {pick(0.99):6.1f} ms  max {ordered[-1]:6.1f} ms"
+    tail = f"p99 {pick(0.99):6.1f} ms  max {ordered[-1]:6.1f} ms"
+    return f"{label:28} n={len(times):5}  {middle}  {tail}"
 
 
 def main() -> int:
