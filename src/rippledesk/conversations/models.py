@@ -108,6 +108,13 @@ class Conversation(TimeStampedModel):
                 fields=["assignee", "status", "-last_activity_at"], name="conv_assignee_activity"
             ),
             models.Index(fields=["team", "-last_activity_at"], name="conv_team_activity"),
+            # "Mine" in activity order without sorting an agent's whole history (any status).
+            models.Index(fields=["assignee", "-last_activity_at"], name="conv_assignee_recent"),
+            # "Unassigned": riskiest first among open conversations nobody holds.
+            models.Index(
+                fields=["workspace", "status", "assignee", "-ripple_risk", "waiting_since"],
+                name="conv_ws_unassigned",
+            ),
         ]
 
     def __str__(self) -> str:

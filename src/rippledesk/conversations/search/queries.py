@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from rippledesk.conversations.models import Conversation, Direction, Message
 from rippledesk.conversations.search.ddl import (
@@ -40,35 +40,80 @@ def search_message_ids(
     """Ids of matching messages (customer, agent and note; not system events), newest first."""
     if not terms:
         return []
-    m, c = table(Message), table(Conversation)
+    if connection.vendor != "sqlite":
+        return _postgres_message_ids(seat, tsquery(terms), limit, before_id)
+    m = table(Message)
+    match_from = f"{MESSAGE_FTS} JOIN {m} m ON m.id = {MESSAGE_FTS}.rowid"
+    sql, params = _message_sql(seat, match_from, f"{MESSAGE_FTS} MATCH %s", fts5(terms))
+    if before_id is not None:
+        sql += " AND m.id < %s"
+        params.append(before_id)
+    sql += f" ORDER BY {MESSAGE_FTS}.rowid DESC LIMIT %s"
+    params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _message_sql(seat: Seat, match_from: str, where: str, query: str) -> tuple[str, list[Any]]:
+    c = table(Conversation)
     direction = column(Message, "direction")
     conv = column(Message, "conversation")
     workspace = column(Conversation, "workspace")
-    if connection.vendor == "sqlite":
-        match_from = f"{MESSAGE_FTS} JOIN {m} m ON m.id = {MESSAGE_FTS}.rowid"
-        where = f"{MESSAGE_FTS} MATCH %s"
-        order = f"{MESSAGE_FTS}.rowid DESC"
-        query: Any = fts5(terms)
-    else:
-        match_from = f"{m} m"
-        document = postgres_document(("body",), "m")
-        where = f"to_tsvector('simple', {document}) @@ to_tsquery('simple', %s)"
-        order = "m.id DESC"
-        query = tsquery(terms)
     params: list[Any] = [query, seat.workspace.pk, Direction.SYSTEM.value]
     sql = (
         f"SELECT m.id FROM {match_from} JOIN {c} c ON c.id = m.{conv} "
         f"WHERE {where} AND c.{workspace} = %s AND m.{direction} <> %s"
     )
-    sql += _channel_clause(seat, "c", params)
-    if before_id is not None:
-        sql += " AND m.id < %s"
-        params.append(before_id)
-    sql += f" ORDER BY {order} LIMIT %s"
-    params.append(limit)
+    return sql + _channel_clause(seat, "c", params), params
+
+
+# PostgreSQL cannot read a GIN index in id order, and its planner guesses how many rows a text
+# query matches from sampled statistics. Left to itself it walks the primary key backwards and
+# computes to_tsvector() for every row until LIMIT is reached: milliseconds for a common word,
+# but 20 s over 2 M messages when a rarer combination was guessed common. So the search is done
+# in id windows, newest first: the newest _RECENT rows by the key walk (bounded; a frequent
+# term's density then says how much further to walk, at most _WALK_MAX rows), then older
+# windows through the GIN index only, until ``limit`` are found.
+_RECENT = 1_000
+_WALK_MAX = 4_000
+_WINDOWS = (200_000, 2_000_000, None)
+
+
+def _postgres_message_ids(seat: Seat, query: str, limit: int, before_id: int | None) -> list[int]:
+    m = table(Message)
+    document = postgres_document(("body",), "m")
+    where = f"to_tsvector('simple', {document}) @@ to_tsquery('simple', %s)"
+    base, base_params = _message_sql(seat, f"{m} m", where, query)
+    sql = base + " AND m.id >= %s AND m.id < %s ORDER BY m.id DESC LIMIT %s"
+    found: list[int] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        if before_id is None:
+            cursor.execute(f"SELECT MAX(id) FROM {m}")
+            before_id = int(cursor.fetchone()[0] or 0) + 1
+        low = max(before_id - _RECENT, 0)
+        cursor.execute(sql, [*base_params, low, before_id, limit])
+        found += [row[0] for row in cursor.fetchall()]
+        if 0 < len(found) < limit:  # a frequent term: walk on as far as its density suggests
+            need = (limit - len(found)) * _RECENT * 3 // (len(found) * 2)
+            if need <= _WALK_MAX:
+                high, low = low, max(low - need, 0)
+                cursor.execute(sql, [*base_params, low, high, limit - len(found)])
+                found += [row[0] for row in cursor.fetchall()]
+        for size in _WINDOWS:
+            if len(found) >= limit or low <= 0:
+                break
+            high, low = low, max(low - size, 0) if size else 0
+            with transaction.atomic():
+                cursor.execute("SET LOCAL enable_indexscan = off")
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                try:
+                    cursor.execute(sql, [*base_params, low, high, limit - len(found)])
+                    found += [row[0] for row in cursor.fetchall()]
+                finally:
+                    cursor.execute("RESET enable_indexscan")
+                    cursor.execute("RESET enable_seqscan")
+    return found[:limit]
 
 
 def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> list[int]:
@@ -82,11 +127,11 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
     if connection.vendor == "sqlite":
         q = fts5(terms)
         by_name = (
-            f"SELECT cu.id FROM {CUSTOMER_FTS} JOIN {cu} cu ON cu.id = {CUSTOMER_FTS}.rowid "
+            f"SELECT cu.id AS id FROM {CUSTOMER_FTS} JOIN {cu} cu ON cu.id = {CUSTOMER_FTS}.rowid "
             f"WHERE {CUSTOMER_FTS} MATCH %s AND cu.{ws} = %s"
         )
         by_handle = (
-            f"SELECT i.customer_id FROM {IDENTITY_FTS} "
+            f"SELECT i.customer_id AS id FROM {IDENTITY_FTS} "
             f"JOIN {ident} i ON i.id = {IDENTITY_FTS}.rowid "
             f"JOIN {cu} cu ON cu.id = i.customer_id "
             f"WHERE {IDENTITY_FTS} MATCH %s AND cu.{ws} = %s"
@@ -96,11 +141,11 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
         name_doc = postgres_document(("display_name",), "cu")
         handle_doc = postgres_document(("handle", "display_name"), "i")
         by_name = (
-            f"SELECT cu.id FROM {cu} cu WHERE to_tsvector('simple', {name_doc}) "
+            f"SELECT cu.id AS id FROM {cu} cu WHERE to_tsvector('simple', {name_doc}) "
             f"@@ to_tsquery('simple', %s) AND cu.{ws} = %s"
         )
         by_handle = (
-            f"SELECT i.customer_id FROM {ident} i JOIN {cu} cu ON cu.id = i.customer_id "
+            f"SELECT i.customer_id AS id FROM {ident} i JOIN {cu} cu ON cu.id = i.customer_id "
             f"WHERE to_tsvector('simple', {handle_doc}) @@ to_tsquery('simple', %s) "
             f"AND cu.{ws} = %s"
         )
@@ -115,7 +160,7 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
             )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM ({sql}) AS hits(id) ORDER BY id DESC LIMIT %s", [*params, limit]
+                f"SELECT id FROM ({sql}) AS hits ORDER BY id DESC LIMIT %s", [*params, limit]
             )
             for (pk,) in cursor.fetchall():
                 if pk not in found:
