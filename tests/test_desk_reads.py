@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rippledesk.channels.models import ChannelAccount
+from rippledesk.conversations.access import visible_conversations
 from rippledesk.conversations.inbox import InboxQuery, inbox_rows, keyset_page, with_list_details
 from rippledesk.conversations.models import Conversation, Message
 from rippledesk.conversations.search import queries
@@ -105,3 +106,14 @@ def test_keyset_pages_cover_the_view_once_in_order() -> None:
             break
         page = keyset_page(with_list_details(rows), query.order(), after=page.next, size=5)
     assert seen == expected
+
+
+def test_inbox_keeps_to_the_rule_of_visible_conversations() -> None:
+    manager, agent, _ = desk(10)
+    for seat in (manager, agent):
+        for view in ("all", "attention"):
+            listed = set(inbox_rows(seat, InboxQuery.parse({"view": view})))
+            assert listed == set(visible_conversations(seat).filter(waiting_since__isnull=False))
+    channel = ChannelAccount.objects.get(name="b")
+    narrowed = inbox_rows(agent, InboxQuery.parse({"view": "all", "channel": str(channel.pk)}))
+    assert not narrowed.exists()  # the agent does not reach @b, even when asking for it

@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from rippledesk.conversations.access import visible_conversations
 from rippledesk.conversations.models import Conversation, ConversationStatus, Direction, Message
 from rippledesk.core.errors import InvalidInput
 from rippledesk.workspaces.access import Seat
@@ -172,8 +171,19 @@ def _day_start(day: date, zone: Any) -> datetime:
 
 
 def inbox_rows(seat: Seat, query: InboxQuery, *, zone: Any = None) -> QuerySet[Conversation]:
-    """The conversations of the view and filters, in the view's order (unpaged, no details)."""
-    rows = visible_conversations(seat)
+    """The conversations of the view and filters, in the view's order (unpaged, no details).
+
+    The channel conditions compare ``channel_account_id + 0``, which no index serves, on
+    purpose: given ``channel_account_id IN (...)`` SQLite's planner picks the channel index and
+    then sorts every row of those channels (0.5 s at 400,000 conversations for a deep page),
+    where walking the view's own index in order and skipping other channels' rows is fast.
+    Who may see what is still ``visible_conversations``'s rule (a test holds them equal).
+    """
+    rows = Conversation.objects.filter(workspace=seat.workspace).alias(
+        channel_unindexed=F("channel_account_id") + 0
+    )
+    if seat.channel_ids is not None:
+        rows = rows.filter(channel_unindexed__in=sorted(seat.channel_ids))
     if query.view in ("attention", "unassigned"):
         rows = rows.filter(status=query.status or ConversationStatus.OPEN)
         rows = rows.filter(waiting_since__isnull=False)
@@ -186,7 +196,7 @@ def inbox_rows(seat: Seat, query: InboxQuery, *, zone: Any = None) -> QuerySet[C
         if query.view == "mine":
             rows = rows.filter(assignee=seat.user)
     if query.channel is not None:
-        rows = rows.filter(channel_account_id=query.channel)
+        rows = rows.filter(channel_unindexed=query.channel)
     if query.team is not None:
         rows = rows.filter(team_id=query.team)
     for name in ("sentiment", "intent", "topic", "language"):
