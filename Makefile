@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export RIPPLEDESK_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test venv dev-venv lint typecheck unit test-postgres bench clean
+.PHONY: demo test venv dev-venv lint typecheck unit test-postgres bench screenshots clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -34,14 +34,15 @@ demo: venv
 
 ## test: lint, type-check, and run every test on SQLite and on a throwaway PostgreSQL
 test: dev-venv
+	./scripts/ensure-chromium.sh
 	./scripts/with-postgres.sh $(MAKE) --no-print-directory lint typecheck unit test-postgres
 
 lint: dev-venv
-	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts
 
 typecheck: dev-venv
-	$(BIN)/mypy src benchmarks
+	$(BIN)/mypy src benchmarks scripts
 
 unit: dev-venv
 	env -u DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
@@ -53,6 +54,10 @@ test-postgres: dev-venv
 	else \
 		DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -q -p no:cacheprovider -m "not browser"; \
 	fi
+
+## screenshots: re-take docs/screenshots/*.png from a running `make demo` (URL=... to change)
+screenshots: dev-venv
+	$(BIN)/python scripts/screenshots.py --url $${URL:-http://127.0.0.1:$(PORT)}
 
 ## bench: reproducible benchmarks; results go to docs/benchmarks.md by hand
 bench: dev-venv

@@ -24,7 +24,7 @@ from django.urls import Resolver404, resolve
 
 from desk_seed import Desk
 from rippledesk.analysis.queries import latest_analyses
-from rippledesk.conversations.access import access_conversation
+from rippledesk.conversations.access import access_conversation, visible_conversations
 from rippledesk.conversations.inbox import (
     Cursor,
     InboxQuery,
@@ -34,7 +34,6 @@ from rippledesk.conversations.inbox import (
     with_list_details,
 )
 from rippledesk.conversations.models import Conversation, Message
-from rippledesk.conversations.queries import customer_conversations
 from rippledesk.conversations.search.queries import search_customer_ids, search_message_ids
 from rippledesk.conversations.search.query import parse
 from rippledesk.customers.models import Customer
@@ -150,12 +149,18 @@ class Domain:
             .order_by("-sent_at", "-pk")[: TIMELINE_LIMIT + 1]
         )
         timeline = list(reversed(latest[:TIMELINE_LIMIT]))
-        analyses = latest_analyses([m.pk for m in timeline])
+        analyses = latest_analyses([m.pk for m in timeline if m.direction == "inbound"])
         customer = conversation.customer
         identities = list(customer.identities.select_related("channel_account"))
-        others = customer_conversations(customer, exclude_id=conversation.pk)
-        count = Conversation.objects.filter(customer=customer).count()
-        return len(timeline) + len(analyses) + len(identities) + len(others) + count
+        others = (
+            visible_conversations(seat)
+            .filter(customer=customer)
+            .exclude(pk=conversation.pk)
+            .order_by("-last_activity_at", "-id")
+        )
+        listed = list(with_list_details(others)[:10])
+        count = others.count() + 1
+        return len(timeline) + len(analyses) + len(identities) + len(listed) + count
 
     def cases(self) -> list[Case]:
         return [

@@ -74,11 +74,11 @@ def test_demo_twice_imports_the_sample_once_and_keeps_one_login(tmp_path: Path) 
     workspace = Workspace.objects.get(slug="demo")
     assert workspace.name == "Demo desk"
     assert set(Conversation.objects.values_list("workspace_id", flat=True)) == {workspace.pk}
-    admin = User.objects.get()
+    admin = User.objects.get(username="admin")
     assert admin.username == "admin"
     assert admin.is_superuser
     assert admin.is_staff
-    assert Membership.objects.get().role == Role.ADMIN
+    assert Membership.objects.get(user__username="admin").role == Role.ADMIN
     assert admin.check_password(password_in(first))
 
     login = tmp_path / "demo-login.txt"
@@ -93,9 +93,17 @@ def test_the_printed_login_opens_the_desk(tmp_path: Path) -> None:
         reverse("web:login"), {"username": "admin", "password": password}, follow=True
     )
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == "/w/demo/conversations/"
+    assert response.redirect_chain[-1][0] == "/w/demo/inbox/"
     assert b"@united lost my bag" in response.content
     assert b"@JetBlue great crew" in response.content
+
+    # the demo agents sign in with the same password and see their own team's airlines only
+    agent = Client()
+    agent.post(reverse("web:login"), {"username": "ava", "password": password})
+    seen = agent.get("/w/demo/inbox/?view=all").content
+    assert b"@united lost my bag" in seen
+    assert b"@JetBlue great crew" not in seen  # posted on Delta, the South desk's account
+    assert Membership.objects.get(user__username="max").role == Role.MANAGER
 
 
 def test_the_port_defaults_to_8000(tmp_path: Path) -> None:
@@ -114,10 +122,10 @@ def test_an_admin_without_a_saved_login_is_not_silently_reset(tmp_path: Path) ->
     User.objects.create_superuser("admin", password="chosen-by-a-human")
     with pytest.raises(CommandError, match="--reset-password"):
         demo("--data-file", data)
-    assert User.objects.get().check_password("chosen-by-a-human")
+    assert User.objects.get(username="admin").check_password("chosen-by-a-human")
 
     password = password_in(demo("--data-file", data, "--reset-password"))
-    assert User.objects.get().check_password(password)
+    assert User.objects.get(username="admin").check_password(password)
     assert password_in(demo("--data-file", data)) == password
 
 
@@ -126,4 +134,4 @@ def test_a_lost_login_file_is_written_again_from_a_recreated_admin(tmp_path: Pat
     password = password_in(demo("--data-file", data))
     User.objects.all().delete()  # e.g. a fresh database with the old data directory
     assert password_in(demo("--data-file", data)) == password
-    assert User.objects.get().check_password(password)
+    assert User.objects.get(username="admin").check_password(password)

@@ -101,7 +101,7 @@ def prepare(text: str, limit: int = 5000) -> PreparedText:
     cleaned = _MANY_NEWLINES.sub("\n\n", cleaned).strip()
     truncated = len(cleaned) > limit
     if truncated:
-        cleaned = truncate(cleaned, limit)
+        cleaned = truncate(cleaned, limit).rstrip()  # a cut can end on a kept line break
     model_text = for_models(cleaned)
     if len(model_text) > limit:
         model_text = truncate(model_text, limit)

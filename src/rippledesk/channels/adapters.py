@@ -1,17 +1,17 @@
-"""The sending side of a channel connector, and the registry that picks one per channel.
+"""The sending side: what the outbox hands a connector, and the loopback stand-in.
 
-A connector translates; it never writes to the database. ``send`` gets a plain
-:class:`OutboundMessage` and returns the platform's id for it, or raises :class:`DeliveryError`
-(``permanent`` says whether retrying can help). Until the connectors of the channels issue are
-registered, every channel kind falls back to :class:`LoopbackAdapter`, which accepts each
-message as sent: the demo and the tests use it, and a desk without real credentials can still be
-worked end to end.
+``send`` gets a plain :class:`OutboundMessage` plus the channel account's config and returns
+the platform's id for the message, or raises :class:`DeliveryError` (``permanent`` says whether
+retrying can help). Accounts without a configured connector (imports, the demo) send through
+:class:`LoopbackAdapter`, which accepts every message as sent, so a desk can be worked end to end
+before any platform is connected.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,10 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
-class SendingAdapter(Protocol):
+class Sender(Protocol):
     name: str
 
-    def send(self, message: OutboundMessage) -> str: ...
+    def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str: ...
 
 
 class LoopbackAdapter:
@@ -42,21 +42,5 @@ class LoopbackAdapter:
 
     name = "loopback"
 
-    def send(self, message: OutboundMessage) -> str:
+    def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
         return f"loopback-{message.message_id}"
-
-
-_registry: dict[str, SendingAdapter] = {}
-_fallback: SendingAdapter = LoopbackAdapter()
-
-
-def register_adapter(channel_kind: str, adapter: SendingAdapter) -> None:
-    _registry[channel_kind] = adapter
-
-
-def unregister_adapter(channel_kind: str) -> None:
-    _registry.pop(channel_kind, None)
-
-
-def adapter_for(channel_kind: str) -> SendingAdapter:
-    return _registry.get(channel_kind, _fallback)

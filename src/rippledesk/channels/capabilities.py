@@ -18,6 +18,9 @@ class ReplyRules:
     private: bool
     public_max: int
     private_max: int
+    # Hours after the customer's last message during which a free-form reply is allowed
+    # (WhatsApp's customer service window); None: no window.
+    window_hours: int | None = None
 
     def max_length(self, public: bool) -> int:
         return self.public_max if public else self.private_max
@@ -31,7 +34,9 @@ _RULES: dict[str, ReplyRules] = {
     ChannelKind.INSTAGRAM: ReplyRules(
         public=True, private=True, public_max=2_200, private_max=1_000
     ),
-    ChannelKind.WHATSAPP: ReplyRules(public=False, private=True, public_max=0, private_max=4_096),
+    ChannelKind.WHATSAPP: ReplyRules(
+        public=False, private=True, public_max=0, private_max=4_096, window_hours=24
+    ),
     ChannelKind.EMAIL: ReplyRules(public=False, private=True, public_max=0, private_max=100_000),
     ChannelKind.WEBCHAT: ReplyRules(public=False, private=True, public_max=0, private_max=5_000),
     ChannelKind.SMS: ReplyRules(public=False, private=True, public_max=0, private_max=1_600),

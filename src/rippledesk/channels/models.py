@@ -27,6 +27,9 @@ class ChannelAccount(TimeStampedModel):
     kind = models.CharField(max_length=24, choices=ChannelKind.choices)
     name = models.CharField(max_length=200, help_text="The handle, address or page name.")
     config = models.JSONField(default=dict, blank=True)
+    # The secret part of this account's webhook URL (/hooks/<token>/); NULL for accounts that
+    # only receive imports. Platforms also sign their requests; the token only routes them.
+    webhook_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         constraints = [

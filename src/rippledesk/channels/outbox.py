@@ -1,25 +1,56 @@
-"""The outbox: hands queued outbound messages to their channel's adapter, once, after commit.
+"""The outbox: delivers queued outbound messages through their channel, with retries.
 
-A reply is stored first (``delivery_status`` queued) and sent after its transaction commits, so
-a crash between the two leaves a queued message to retry rather than a sent message the desk
-never recorded. Each try is a :class:`DeliveryAttempt` row. Retries with backoff arrive with
-the background jobs of the channels issue; ``deliver`` is already safe to call again for the
-same message (a message no longer queued is skipped).
+A reply is stored first (``queued``) and handed to the ``channels.deliver`` job after its
+transaction commits, so a crash between the two leaves a queued message to send rather than a
+sent message the desk never recorded. Every try is a :class:`DeliveryAttempt` row.
+
+- permanent errors (the platform refused: a 4xx, a bad recipient) mark the message ``failed``
+  with the platform's reason, shown to the agent;
+- transient errors (5xx, 429, connection refused) are retried with exponential backoff, up to
+  ``MAX_ATTEMPTS`` tries;
+- a job first moves the message from ``queued`` to ``sending`` in one conditional UPDATE; only
+  the job that wins sends it, so duplicate or concurrent jobs never post it twice. A message
+  left ``sending`` by a crashed worker is not re-sent blindly (the platform may have it); an
+  attempt whose outcome is unknown (a timeout after sending) is reported as permanent for the
+  same reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from rippledesk.channels.adapters import DeliveryError, OutboundMessage, adapter_for
+from rippledesk.channels.adapters import DeliveryError, LoopbackAdapter, OutboundMessage, Sender
+from rippledesk.channels.connectors import connector_for
+from rippledesk.channels.models import ChannelAccount
 from rippledesk.conversations.models import DeliveryAttempt, DeliveryStatus, Message
+from rippledesk.jobs.api import enqueue, job
+
+MAX_ATTEMPTS = 6
+_loopback = LoopbackAdapter()
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s, 40 s, 80 s after the 1st … 5th failed try."""
+    return timedelta(seconds=5 * 2 ** (attempts - 1))
 
 
 def deliver_on_commit(message_id: int) -> None:
-    transaction.on_commit(lambda: deliver([message_id]))
+    enqueue("channels.deliver", {"message_id": message_id})
+
+
+@job("channels.deliver")
+def _deliver_job(payload: dict[str, Any]) -> None:
+    deliver(int(payload["message_id"]))
+
+
+def sender_for(account: ChannelAccount) -> Sender:
+    """The account's connector once it is configured; the loopback adapter before that."""
+    connector = connector_for(account.kind)
+    return connector if connector is not None and account.config else _loopback
 
 
 def _outbound(message: Message) -> OutboundMessage:
@@ -37,35 +68,55 @@ def _outbound(message: Message) -> OutboundMessage:
     )
 
 
-def deliver(message_ids: Iterable[int]) -> int:
-    """Try each queued message once; return how many were sent."""
-    sent = 0
-    queued = Message.objects.filter(
-        pk__in=list(message_ids), delivery_status=DeliveryStatus.QUEUED
-    ).select_related("channel_account", "conversation__customer")
-    for message in queued:
-        adapter = adapter_for(message.channel_account.kind)
-        now = timezone.now()
+def deliver(message_id: int) -> str:
+    """Try to send one queued message once; returns its delivery status afterwards."""
+    message = (
+        Message.objects.select_related("channel_account", "conversation__customer")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None:
+        return "missing"
+    claimed = Message.objects.filter(pk=message.pk, delivery_status=DeliveryStatus.QUEUED).update(
+        delivery_status=DeliveryStatus.SENDING
+    )
+    if not claimed:
+        return Message.objects.filter(pk=message.pk).values_list("delivery_status", flat=True)[0]
+    sender = sender_for(message.channel_account)
+    tries = DeliveryAttempt.objects.filter(message=message).count() + 1
+    now = timezone.now()
+    try:
         try:
-            external_id = adapter.send(_outbound(message))
-        except DeliveryError as error:
-            status = DeliveryStatus.FAILED if error.permanent else DeliveryStatus.QUEUED
-            with transaction.atomic():
-                DeliveryAttempt.objects.create(
-                    message=message,
-                    adapter=adapter.name,
-                    succeeded=False,
-                    error=str(error),
-                    attempted_at=now,
-                )
-                Message.objects.filter(pk=message.pk).update(delivery_status=status)
-            continue
+            external_id = sender.send(_outbound(message), message.channel_account.config)
+        except DeliveryError:
+            raise
+        except Exception as bug:  # never leave a message stuck in "sending"
+            raise DeliveryError(f"internal error while sending: {bug!r}", permanent=True) from bug
+    except DeliveryError as error:
+        give_up = error.permanent or tries >= MAX_ATTEMPTS
+        reason = (
+            str(error)
+            if error.permanent or not give_up
+            else f"gave up after {tries} tries: {error}"
+        )
+        status = DeliveryStatus.FAILED if give_up else DeliveryStatus.QUEUED
         with transaction.atomic():
             DeliveryAttempt.objects.create(
-                message=message, adapter=adapter.name, succeeded=True, attempted_at=now
+                message=message,
+                adapter=sender.name,
+                succeeded=False,
+                error=reason,
+                attempted_at=now,
             )
-            Message.objects.filter(pk=message.pk).update(
-                delivery_status=DeliveryStatus.SENT, external_id=external_id
-            )
-        sent += 1
-    return sent
+            Message.objects.filter(pk=message.pk).update(delivery_status=status)
+            if not give_up:
+                enqueue("channels.deliver", {"message_id": message.pk}, delay=retry_delay(tries))
+        return status
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            message=message, adapter=sender.name, succeeded=True, attempted_at=now
+        )
+        Message.objects.filter(pk=message.pk).update(
+            delivery_status=DeliveryStatus.SENT, external_id=external_id
+        )
+    return DeliveryStatus.SENT

@@ -111,6 +111,8 @@ def do_reply(
             field="body",
         )
     now = timezone.now()
+    if rules.window_hours is not None:
+        _check_window(conversation, rules.window_hours, now)
     with transaction.atomic():
         last_inbound = (
             Message.objects.filter(conversation=conversation, direction=Direction.INBOUND)
@@ -153,6 +155,23 @@ def do_reply(
         deliver_on_commit(message.pk)
         emit_on_commit(MessagesStored((message.pk,)))
     return message
+
+
+def _check_window(conversation: Conversation, hours: int, now: datetime) -> None:
+    """Refuse a reply the platform would refuse: the customer last wrote too long ago."""
+    last = (
+        Message.objects.filter(conversation=conversation, direction=Direction.INBOUND)
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    if last is None or now - last > timedelta(hours=hours):
+        raise InvalidInput(
+            f"{conversation.channel_account.get_kind_display()} allows replies only within "
+            f"{hours} hours of the customer's last message; that window has closed. The "
+            "customer has to write again first.",
+            field="body",
+        )
 
 
 def do_add_note(seat: Seat, conversation: Conversation, body: str) -> Message:

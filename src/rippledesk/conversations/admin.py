@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from rippledesk.conversations.models import Conversation, Message
+from rippledesk.conversations.models import CannedResponse, Conversation, DeliveryAttempt, Message
 
 
 @admin.register(Conversation)
@@ -28,3 +28,17 @@ class MessageAdmin(admin.ModelAdmin[Message]):
     list_filter = ["direction", "delivery_status", "channel_account"]
     search_fields = ["external_id", "body"]
     raw_id_fields = ["conversation", "channel_account", "author_identity", "author_user"]
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin[CannedResponse]):
+    list_display = ["shortcut", "title", "workspace"]
+    search_fields = ["shortcut", "title", "body"]
+    list_filter = ["workspace"]
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(admin.ModelAdmin[DeliveryAttempt]):
+    list_display = ["message", "adapter", "succeeded", "attempted_at"]
+    raw_id_fields = ["message"]
+    list_filter = ["adapter", "succeeded"]

@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rippledesk.conversations.models import Conversation
-from rippledesk.core.errors import InvalidInput
+from django.db import transaction
+
+from rippledesk.conversations.models import CannedResponse, Conversation
+from rippledesk.core.errors import Conflict, InvalidInput, PermissionDenied
+from rippledesk.workspaces.access import Seat
 from rippledesk.workspaces.models import User
 
 _VARIABLE = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)\s*\}\}")
+_SHORTCUT = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def _first_word(text: str) -> str:
@@ -62,3 +66,51 @@ def render(body: str, conversation: Conversation, agent: User) -> str:
         return value(conversation, agent) if value else match.group(0)
 
     return _VARIABLE.sub(fill, body)
+
+
+def _validated(seat: Seat, shortcut: str, title: str, body: str) -> tuple[str, str, str]:
+    """The cleaned (shortcut, title, body); managers and admins only, variables checked."""
+    if not seat.can_manage:
+        raise PermissionDenied("Only managers and admins edit canned responses.", field="role")
+    clean = shortcut.strip().lstrip("/")
+    if not clean or not _SHORTCUT.fullmatch(clean):
+        raise InvalidInput(
+            "A shortcut is 1 to 40 letters, digits, '-' or '_' (e.g. refund-policy).",
+            field="shortcut",
+        )
+    name = title.strip()
+    if not name or len(name) > 120:
+        raise InvalidInput("Give the response a title of at most 120 characters.", field="title")
+    text = body.replace("\r\n", "\n").strip()
+    if not text:
+        raise InvalidInput("Write the response first: the text is empty.", field="body")
+    if len(text) > 10_000:
+        raise InvalidInput("The response text is at most 10,000 characters.", field="body")
+    check_template(text)
+    return clean, name, text
+
+
+def do_save_canned(seat: Seat, *, shortcut: str, title: str, body: str) -> CannedResponse:
+    """Create or update the workspace's canned response ``/shortcut`` (the web form)."""
+    clean, name, text = _validated(seat, shortcut, title, body)
+    canned, _ = CannedResponse.objects.update_or_create(
+        workspace=seat.workspace, shortcut=clean, defaults={"title": name, "body": text}
+    )
+    return canned
+
+
+def do_create_canned(seat: Seat, shortcut: str, title: str, body: str) -> CannedResponse:
+    """Save a new canned response; an existing shortcut is a Conflict (the API's POST)."""
+    clean, name, text = _validated(seat, shortcut, title, body)
+    with transaction.atomic():
+        if CannedResponse.objects.filter(workspace=seat.workspace, shortcut=clean).exists():
+            raise Conflict(f"/{clean} already exists; pick another shortcut.", field="shortcut")
+        return CannedResponse.objects.create(
+            workspace=seat.workspace, shortcut=clean, title=name, body=text
+        )
+
+
+def do_delete_canned(seat: Seat, shortcut: str) -> None:
+    if not seat.can_manage:
+        raise PermissionDenied("Only managers and admins edit canned responses.", field="role")
+    CannedResponse.objects.filter(workspace=seat.workspace, shortcut=shortcut).delete()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -48,6 +49,7 @@ INTENTS = (
     "other",
 )
 COUNT_CAP = 999
+_ID_MAX = 2**63 - 1
 PAGE_MAX = 100
 SNIPPET_CHARS = 240
 # (field, descending); the last is always the primary key so the order is total.
@@ -206,7 +208,7 @@ def inbox_rows(seat: Seat, query: InboxQuery, *, zone: Any = None) -> QuerySet[C
     zone = zone or timezone.get_current_timezone()
     if query.since:
         rows = rows.filter(last_activity_at__gte=_day_start(query.since, zone))
-    if query.until:
+    if query.until and query.until < date.max:  # the last day has no next day: no bound
         rows = rows.filter(last_activity_at__lt=_day_start(query.until + timedelta(days=1), zone))
     return rows.order_by(*[("-" if desc else "") + name for name, desc in query.order()])
 
@@ -251,9 +253,12 @@ def _decode_value(value: Any, name: str) -> Any:
             raise ValueError(name)
         return parsed
     if name == "ripple_risk":
-        return float(value)
+        risk = float(value)
+        if not math.isfinite(risk):
+            raise ValueError(name)
+        return risk
     if name == "id":
-        if not isinstance(value, int) or value < 1:
+        if not isinstance(value, int) or not 1 <= value <= _ID_MAX:  # beyond: DB overflow
             raise ValueError(name)
         return value
     raise ValueError(name)

@@ -110,6 +110,11 @@ class Conversation(TimeStampedModel):
             models.Index(fields=["team", "-last_activity_at"], name="conv_team_activity"),
             # "Mine" in activity order without sorting an agent's whole history (any status).
             models.Index(fields=["assignee", "-last_activity_at"], name="conv_assignee_recent"),
+            # A customer's other conversations, latest first, on the conversation page (a
+            # customer with thousands of conversations must not sort them all).
+            models.Index(
+                fields=["customer", "-last_activity_at", "-id"], name="conv_customer_recent"
+            ),
             # "Unassigned": riskiest first among open conversations nobody holds.
             models.Index(
                 fields=["workspace", "status", "assignee", "-ripple_risk", "waiting_since"],
@@ -131,6 +136,7 @@ class Direction(models.TextChoices):
 class DeliveryStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
 

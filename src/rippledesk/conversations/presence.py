@@ -16,6 +16,7 @@ from rippledesk.conversations.models import Conversation, ConversationViewer
 from rippledesk.workspaces.access import Seat
 
 FRESH = timedelta(seconds=30)
+REFRESH = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,15 @@ class Viewer:
 
 
 def do_touch_viewer(seat: Seat, conversation: Conversation, *, composing: bool = False) -> None:
+    """Record that the seat's user has the conversation open (at most one write per REFRESH)."""
+    recent = ConversationViewer.objects.filter(
+        conversation=conversation,
+        user=seat.user,
+        composing=composing,
+        seen_at__gte=timezone.now() - REFRESH,
+    )
+    if recent.exists():
+        return
     ConversationViewer.objects.update_or_create(
         conversation=conversation,
         user=seat.user,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from rippledesk.customers.models import Customer, Identity
+from rippledesk.customers.models import Customer, Identity, Purchase
 
 
 class IdentityInline(admin.TabularInline[Identity, Customer]):
@@ -11,12 +11,17 @@ class IdentityInline(admin.TabularInline[Identity, Customer]):
     raw_id_fields = ["channel_account"]
 
 
+class PurchaseInline(admin.TabularInline[Purchase, Customer]):
+    model = Purchase
+    extra = 0
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin[Customer]):
     list_display = ["display_name", "email", "workspace", "created_at"]
     search_fields = ["display_name", "email", "identities__handle"]
     list_filter = ["workspace"]
-    inlines = [IdentityInline]
+    inlines = [IdentityInline, PurchaseInline]
 
 
 @admin.register(Identity)

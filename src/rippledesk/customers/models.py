@@ -48,3 +48,25 @@ class Identity(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.handle
+
+
+class Purchase(TimeStampedModel):
+    """Something the customer bought, when a shop or CRM tells us (API or admin for now).
+
+    Shown in the customer panel so an agent answering a complaint knows what is at stake.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases")
+    external_id = models.CharField(max_length=255, blank=True)
+    description = models.CharField(max_length=300)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    purchased_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer", "-purchased_at"], name="purchase_customer_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.customer_id})"

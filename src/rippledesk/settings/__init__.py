@@ -49,17 +49,22 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rippledesk.core",
+    "rippledesk.jobs",
     "rippledesk.workspaces",
     "rippledesk.channels",
     "rippledesk.customers",
     "rippledesk.conversations",
     "rippledesk.analysis",
+    "rippledesk.api",
     "rippledesk.web",
+    # django-ninja's templates and static files: the API docs page without any CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "rippledesk.api.middleware.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,6 +111,8 @@ def _database() -> dict[str, Any]:
             "CONN_MAX_AGE": env_int("RIPPLEDESK_DB_CONN_MAX_AGE", 60, minimum=0),
             "TEST": {"NAME": f"test_{pg.name}"},
         }
+    # SQLite cannot create the folder of its file; a new data directory should just work.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "rippledesk.sqlite3",
@@ -119,6 +126,9 @@ def _database() -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # A file, not ":memory:", so the browser tests' live server thread gets a connection
+        # of its own instead of sharing the test thread's.
+        "TEST": {"NAME": str(DATA_DIR / "test-rippledesk.sqlite3")},
     }
 
 
@@ -150,3 +160,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("RIPPLEDESK_LOG_LEVEL", "WARNING")},
 }
+
+# Background jobs: "database" (a queue table run by `rippledesk serve`'s worker thread or
+# `rippledesk worker`) or "inline" (right after commit, in the same process).
+RIPPLEDESK_JOBS = env_str("RIPPLEDESK_JOBS", "database")
+if RIPPLEDESK_JOBS not in ("database", "inline"):
+    raise ConfigError(f"RIPPLEDESK_JOBS must be 'database' or 'inline', not {RIPPLEDESK_JOBS!r}")

@@ -6,9 +6,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 from django.views.generic import RedirectView
 
-from rippledesk.web import views
+from rippledesk.web.views import channels, conversation, inbox, search, settings, team
 
 app_name = "web"
+_C = "w/<slug:workspace>/conversations/<int:number>/"
 urlpatterns: list[URLPattern] = [
     path("", RedirectView.as_view(pattern_name="web:conversation-list"), name="home"),
     path(
@@ -19,15 +20,25 @@ urlpatterns: list[URLPattern] = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("conversations/", views.conversation_list, name="conversation-list"),
+    path("conversations/", inbox.home, name="conversation-list"),
+    path("account/tokens/", settings.tokens, name="tokens"),
+    path("w/<slug:workspace>/inbox/", inbox.inbox, name="inbox"),
+    path("w/<slug:workspace>/inbox/rows/", inbox.inbox_rows_fragment, name="inbox-rows"),
     path(
         "w/<slug:workspace>/conversations/",
-        views.workspace_conversations,
+        RedirectView.as_view(pattern_name="web:inbox", query_string=True),
         name="workspace-conversations",
     ),
-    path(
-        "w/<slug:workspace>/conversations/<int:number>/",
-        views.conversation_detail,
-        name="conversation-detail",
-    ),
+    path(_C, conversation.conversation_page, name="conversation"),
+    path(_C + "reply/", conversation.reply, name="reply"),
+    path(_C + "assign/", conversation.assign, name="assign"),
+    path(_C + "status/", conversation.set_status, name="status"),
+    path(_C + "presence/", conversation.presence, name="presence"),
+    path(_C + "timeline/", conversation.timeline_fragment, name="timeline"),
+    path(_C + "suggestions/", conversation.suggestions_fragment, name="suggestions"),
+    path(_C + "canned/<slug:shortcut>/", conversation.canned_text, name="canned-text"),
+    path("w/<slug:workspace>/search/", search.search, name="search"),
+    path("w/<slug:workspace>/team/", team.team_load, name="team-load"),
+    path("w/<slug:workspace>/canned/", settings.canned_responses, name="canned"),
+    path("w/<slug:workspace>/channels/", channels.channels, name="channels"),
 ]

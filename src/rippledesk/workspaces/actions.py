@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.utils.text import slugify
 
-from rippledesk.workspaces.models import Membership, Role, User, Workspace
+from rippledesk.workspaces.models import Membership, Role, Team, User, Workspace
 
 
 def do_get_or_create_workspace(slug: str, name: str | None = None) -> Workspace:
@@ -37,3 +39,25 @@ def do_reset_superuser_password(user: User, password: str) -> None:
     user.set_password(password)
     user.is_staff = user.is_superuser = user.is_active = True
     user.save(update_fields=["password", "is_staff", "is_superuser", "is_active"])
+
+
+def do_save_team(
+    workspace: Workspace,
+    name: str,
+    *,
+    members: Iterable[Membership] = (),
+    channel_account_ids: Iterable[int] = (),
+) -> Team:
+    """Create the team ``name`` (or reuse it) and add members and granted channel accounts.
+
+    Granting a channel account lets the team's agents see its conversations.
+    """
+    team, _ = Team.objects.get_or_create(workspace=workspace, name=name)
+    for membership in members:
+        if membership.workspace_id != workspace.pk:
+            raise ValueError(f"{membership} is not in {workspace}")
+        team.members.add(membership)
+    ids = list(channel_account_ids)
+    if ids:
+        team.channel_accounts.add(*workspace.channels.filter(pk__in=ids))
+    return team

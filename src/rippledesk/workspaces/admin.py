@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from rippledesk.workspaces.models import Membership, Team, User, Workspace
+from rippledesk.workspaces.models import ApiToken, Membership, Team, User, Workspace
 
 admin.site.register(User, UserAdmin)
 
@@ -25,4 +25,11 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
 class TeamAdmin(admin.ModelAdmin[Team]):
     list_display = ["name", "workspace"]
     list_filter = ["workspace"]
-    filter_horizontal = ["members"]
+    filter_horizontal = ["members", "channel_accounts"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "digest", "last_used_at"]
+    search_fields = ["name", "prefix", "user__username"]

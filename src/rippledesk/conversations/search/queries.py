@@ -38,13 +38,55 @@ def search_message_ids(
     seat: Seat, terms: list[Term], *, limit: int = 50, before_id: int | None = None
 ) -> list[int]:
     """Ids of matching messages (customer, agent and note; not system events), newest first."""
+    return _message_ids(seat, terms, limit=limit, before_id=before_id)
+
+
+def search_message_ids_any(
+    seat: Seat, terms: list[Term], *, limit: int, exclude_conversation: int | None = None
+) -> list[int]:
+    """Ids of customer messages holding any of ``terms``, newest first (suggested replies)."""
+    return _message_ids(
+        seat,
+        terms,
+        limit=limit,
+        any_term=True,
+        direction=Direction.INBOUND.value,
+        exclude_conversation=exclude_conversation,
+    )
+
+
+def _message_ids(
+    seat: Seat,
+    terms: list[Term],
+    *,
+    limit: int,
+    before_id: int | None = None,
+    any_term: bool = False,
+    direction: str | None = None,
+    exclude_conversation: int | None = None,
+) -> list[int]:
     if not terms:
         return []
-    if connection.vendor != "sqlite":
-        return _postgres_message_ids(seat, tsquery(terms), limit, before_id)
     m = table(Message)
-    match_from = f"{MESSAGE_FTS} JOIN {m} m ON m.id = {MESSAGE_FTS}.rowid"
-    sql, params = _message_sql(seat, match_from, f"{MESSAGE_FTS} MATCH %s", fts5(terms))
+    if connection.vendor == "sqlite":
+        match_from = f"{MESSAGE_FTS} JOIN {m} m ON m.id = {MESSAGE_FTS}.rowid"
+        where = f"{MESSAGE_FTS} MATCH %s"
+        query: Any = fts5(terms, any_term=any_term)
+    else:
+        match_from = f"{m} m"
+        document = postgres_document(("body",), "m")
+        where = f"to_tsvector('simple', {document}) @@ to_tsquery('simple', %s)"
+        query = tsquery(terms, any_term=any_term)
+    sql, params = _message_sql(
+        seat,
+        match_from,
+        where,
+        query,
+        direction=direction,
+        exclude_conversation=exclude_conversation,
+    )
+    if connection.vendor != "sqlite":
+        return _postgres_windows(sql, params, limit, before_id)
     if before_id is not None:
         sql += " AND m.id < %s"
         params.append(before_id)
@@ -55,17 +97,35 @@ def search_message_ids(
         return [row[0] for row in cursor.fetchall()]
 
 
-def _message_sql(seat: Seat, match_from: str, where: str, query: str) -> tuple[str, list[Any]]:
+def _message_sql(
+    seat: Seat,
+    match_from: str,
+    where: str,
+    query: Any,
+    *,
+    direction: str | None,
+    exclude_conversation: int | None,
+) -> tuple[str, list[Any]]:
     c = table(Conversation)
-    direction = column(Message, "direction")
+    direction_col = column(Message, "direction")
     conv = column(Message, "conversation")
     workspace = column(Conversation, "workspace")
-    params: list[Any] = [query, seat.workspace.pk, Direction.SYSTEM.value]
+    params: list[Any] = [query, seat.workspace.pk]
     sql = (
         f"SELECT m.id FROM {match_from} JOIN {c} c ON c.id = m.{conv} "
-        f"WHERE {where} AND c.{workspace} = %s AND m.{direction} <> %s"
+        f"WHERE {where} AND c.{workspace} = %s"
     )
-    return sql + _channel_clause(seat, "c", params), params
+    if direction is None:
+        sql += f" AND m.{direction_col} <> %s"
+        params.append(Direction.SYSTEM.value)
+    else:
+        sql += f" AND m.{direction_col} = %s"
+        params.append(direction)
+    sql += _channel_clause(seat, "c", params)
+    if exclude_conversation is not None:
+        sql += " AND c.id <> %s"
+        params.append(exclude_conversation)
+    return sql, params
 
 
 # PostgreSQL cannot read a GIN index in id order, and its planner guesses how many rows a text
@@ -74,22 +134,20 @@ def _message_sql(seat: Seat, match_from: str, where: str, query: str) -> tuple[s
 # but 20 s over 2 M messages when a rarer combination was guessed common. So the search is done
 # in id windows, newest first: the newest _RECENT rows by the key walk (bounded; a frequent
 # term's density then says how much further to walk, at most _WALK_MAX rows), then older
-# windows through the GIN index only, until ``limit`` are found.
+# windows through the GIN index only, until ``limit`` are found (docs/benchmarks.md).
 _RECENT = 1_000
 _WALK_MAX = 4_000
 _WINDOWS = (200_000, 2_000_000, None)
 
 
-def _postgres_message_ids(seat: Seat, query: str, limit: int, before_id: int | None) -> list[int]:
-    m = table(Message)
-    document = postgres_document(("body",), "m")
-    where = f"to_tsvector('simple', {document}) @@ to_tsquery('simple', %s)"
-    base, base_params = _message_sql(seat, f"{m} m", where, query)
+def _postgres_windows(
+    base: str, base_params: list[Any], limit: int, before_id: int | None
+) -> list[int]:
     sql = base + " AND m.id >= %s AND m.id < %s ORDER BY m.id DESC LIMIT %s"
     found: list[int] = []
     with connection.cursor() as cursor:
         if before_id is None:
-            cursor.execute(f"SELECT MAX(id) FROM {m}")
+            cursor.execute(f"SELECT MAX(id) FROM {table(Message)}")
             before_id = int(cursor.fetchone()[0] or 0) + 1
         low = max(before_id - _RECENT, 0)
         cursor.execute(sql, [*base_params, low, before_id, limit])
@@ -127,11 +185,11 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
     if connection.vendor == "sqlite":
         q = fts5(terms)
         by_name = (
-            f"SELECT cu.id AS id FROM {CUSTOMER_FTS} JOIN {cu} cu ON cu.id = {CUSTOMER_FTS}.rowid "
+            f"SELECT cu.id AS hit FROM {CUSTOMER_FTS} JOIN {cu} cu ON cu.id = {CUSTOMER_FTS}.rowid "
             f"WHERE {CUSTOMER_FTS} MATCH %s AND cu.{ws} = %s"
         )
         by_handle = (
-            f"SELECT i.customer_id AS id FROM {IDENTITY_FTS} "
+            f"SELECT i.customer_id AS hit FROM {IDENTITY_FTS} "
             f"JOIN {ident} i ON i.id = {IDENTITY_FTS}.rowid "
             f"JOIN {cu} cu ON cu.id = i.customer_id "
             f"WHERE {IDENTITY_FTS} MATCH %s AND cu.{ws} = %s"
@@ -141,11 +199,11 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
         name_doc = postgres_document(("display_name",), "cu")
         handle_doc = postgres_document(("handle", "display_name"), "i")
         by_name = (
-            f"SELECT cu.id AS id FROM {cu} cu WHERE to_tsvector('simple', {name_doc}) "
+            f"SELECT cu.id AS hit FROM {cu} cu WHERE to_tsvector('simple', {name_doc}) "
             f"@@ to_tsquery('simple', %s) AND cu.{ws} = %s"
         )
         by_handle = (
-            f"SELECT i.customer_id AS id FROM {ident} i JOIN {cu} cu ON cu.id = i.customer_id "
+            f"SELECT i.customer_id AS hit FROM {ident} i JOIN {cu} cu ON cu.id = i.customer_id "
             f"WHERE to_tsvector('simple', {handle_doc}) @@ to_tsquery('simple', %s) "
             f"AND cu.{ws} = %s"
         )
@@ -160,7 +218,7 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
             )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM ({sql}) AS hits ORDER BY id DESC LIMIT %s", [*params, limit]
+                f"SELECT hit FROM ({sql}) hits ORDER BY hit DESC LIMIT %s", [*params, limit]
             )
             for (pk,) in cursor.fetchall():
                 if pk not in found:

@@ -45,20 +45,21 @@ def parse(text: str) -> list[Term]:
     return terms
 
 
-def fts5(terms: list[Term]) -> str:
-    """SQLite FTS5 MATCH syntax: every term must occur."""
-    return " ".join('"' + " ".join(t.words) + '"' + ("*" if t.prefix else "") for t in terms)
+def fts5(terms: list[Term], *, any_term: bool = False) -> str:
+    """SQLite FTS5 MATCH syntax: every term must occur (any one, with ``any_term``)."""
+    joiner = " OR " if any_term else " "
+    return joiner.join('"' + " ".join(t.words) + '"' + ("*" if t.prefix else "") for t in terms)
 
 
-def tsquery(terms: list[Term]) -> str:
-    """PostgreSQL ``to_tsquery`` syntax: every term must occur."""
+def tsquery(terms: list[Term], *, any_term: bool = False) -> str:
+    """PostgreSQL ``to_tsquery`` syntax: every term must occur (any one, with ``any_term``)."""
     parts = []
     for t in terms:
         words = list(t.words)
         if t.prefix:
             words[-1] += ":*"
         parts.append("(" + " <-> ".join(words) + ")" if len(words) > 1 else words[0])
-    return " & ".join(parts)
+    return (" | " if any_term else " & ").join(parts)
 
 
 def highlight_words(terms: list[Term]) -> list[tuple[str, bool]]:

@@ -20,15 +20,19 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 import rippledesk
+from rippledesk.channels.actions import do_connect_channel
 from rippledesk.channels.imports.csvfile import CsvFileError
 from rippledesk.channels.imports.report import ImportReport
 from rippledesk.channels.imports.rows import RowColumns, RowImporter, RowOptions
-from rippledesk.channels.models import ChannelKind
+from rippledesk.channels.models import ChannelAccount, ChannelKind
+from rippledesk.conversations.canned import do_save_canned
+from rippledesk.workspaces.access import seat_in
 from rippledesk.workspaces.actions import (
     do_add_member,
     do_create_superuser,
     do_get_or_create_workspace,
     do_reset_superuser_password,
+    do_save_team,
 )
 from rippledesk.workspaces.models import Role, User, Workspace
 
@@ -40,6 +44,38 @@ LOGIN_FILE = "demo-login.txt"
 REPO_ROOT = Path(rippledesk.__file__).resolve().parents[2]
 SAMPLE = REPO_ROOT / "data" / "airline-tweets" / "sample.csv"
 SAMPLE_COLUMNS = RowColumns(text="text", author="name", channel="airline", time="tweet_created")
+# Two teams split the six airline accounts, so signing in as an agent shows what a team sees.
+TEAMS = {
+    "North desk": ("United", "American", "US Airways"),
+    "South desk": ("Southwest", "Delta", "Virgin America"),
+}
+WEB_CHAT = "Demo web chat"
+# (username, first name, role, team); they share the admin's demo password.
+PEOPLE = (
+    ("ava", "Ava", Role.AGENT, "North desk"),
+    ("sam", "Sam", Role.AGENT, "South desk"),
+    ("max", "Max", Role.MANAGER, None),
+)
+CANNED = (
+    (
+        "sorry",
+        "Sorry, we're on it",
+        "Hi {{customer.first_name}}, I'm sorry about this. Please DM us your booking code and "
+        "I'll look into it right away. - {{agent.first_name}}",
+    ),
+    (
+        "thanks",
+        "Thanks for the kind words",
+        "Thank you, {{customer.first_name}}! We'll pass this on to the crew. - "
+        "{{agent.first_name}}",
+    ),
+    (
+        "refund",
+        "Refund request",
+        "Hi {{customer.first_name}}, refunds go back to the original payment in 7-10 days. "
+        "DM us your booking code and I'll check its status. - {{agent.first_name}}",
+    ),
+)
 
 
 def _new_password() -> str:
@@ -108,6 +144,8 @@ class Command(BaseCommand):
         do_add_member(workspace, user, Role.ADMIN)
         report = self._import(workspace, data_file)
         self.stdout.write(report.summary())
+        chat = self._web_chat(workspace)
+        self._team(workspace, user, password)
         port = options["port"]
         self.stdout.write(
             self.style.SUCCESS(f"\nThe demo desk {workspace.name!r} is ready.")
@@ -115,6 +153,8 @@ class Command(BaseCommand):
             + f"\n  Username: {user.get_username()}"
             + f"\n  Password: {password}"
             + f"\n  (saved in {self._login_path()})"
+            + "\n  Also: ava and sam (agents, one team each), max (manager); same password."
+            + f"\n  Web chat as a visitor: http://127.0.0.1:{port}/chat/{chat.webhook_token}/"
             + f"\nStart the server with: rippledesk serve --port {port}\n"
         )
 
@@ -154,6 +194,41 @@ class Command(BaseCommand):
                 )
         _write_login(path, USERNAME, password)
         return user, password
+
+    @staticmethod
+    def _web_chat(workspace: Workspace) -> ChannelAccount:
+        """A web chat account both teams answer, so the demo shows a live channel."""
+        chat = workspace.channels.filter(kind=ChannelKind.WEBCHAT, name=WEB_CHAT).first()
+        if chat is None:
+            chat = do_connect_channel(
+                workspace, ChannelKind.WEBCHAT, WEB_CHAT, {"greeting": "Hi! How can we help?"}
+            )
+        for team in TEAMS:
+            do_save_team(workspace, team, channel_account_ids=[chat.pk])
+        return chat
+
+    @staticmethod
+    def _team(workspace: Workspace, admin: User, password: str) -> None:
+        """The demo's people, teams and canned responses (created once, then left alone)."""
+        channels = {c.name: c.pk for c in workspace.channels.all()}
+        for team, names in TEAMS.items():
+            do_save_team(
+                workspace, team, channel_account_ids=[channels[n] for n in names if n in channels]
+            )
+        for username, first_name, role, team_name in PEOPLE:
+            person = User.objects.filter(username=username).first()
+            if person is None:
+                person = User.objects.create_user(
+                    username, password=password, first_name=first_name
+                )
+            membership = do_add_member(workspace, person, role)
+            if team_name:
+                do_save_team(workspace, team_name, members=[membership])
+        seat = seat_in(admin, workspace)
+        assert seat is not None
+        for shortcut, title, body in CANNED:
+            if not workspace.canned.filter(shortcut=shortcut).exists():
+                do_save_canned(seat, shortcut=shortcut, title=title, body=body)
 
     @staticmethod
     def _import(workspace: Workspace, data_file: Path) -> ImportReport:

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from rippledesk.jobs.worker import start_worker_thread
 from rippledesk.settings.env import ConfigError, env_int
 
 THREADS = 8
@@ -38,6 +39,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--port", type=int, default=None, help="port (default $RIPPLEDESK_PORT, else 8000)"
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not run background jobs in this process (run `rippledesk worker` instead)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         host: str = options["host"]
@@ -50,6 +56,8 @@ class Command(BaseCommand):
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         from rippledesk.wsgi import application  # noqa: PLC0415  # after STATIC_ROOT exists
 
+        if not options["no_worker"]:
+            start_worker_thread()  # replies go out and webhooks are processed without a 2nd command
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(
             self.style.SUCCESS(f"rippledesk is serving on http://{shown}:{port}/")

@@ -1,0 +1,205 @@
+"""Twilio Programmable Messaging: SMS in by webhook, out through the REST API.
+
+Inbound: Twilio POSTs form fields (``MessageSid``, ``From``, ``To``, ``Body``, ``NumMedia``,
+``MediaUrl0``…) and signs them in ``X-Twilio-Signature``: base64 of HMAC-SHA1, keyed with the
+account's auth token, over the full webhook URL followed by every field name and value sorted
+by name. Twilio's signature has no timestamp, so a replayed request is harmless for another
+reason: its ``MessageSid`` is already stored and the event is ignored.
+
+Outbound: ``POST {api_base}/2010-04-01/Accounts/{sid}/Messages.json`` with ``To``, ``From``,
+``Body`` and HTTP basic auth; 201 with the new message's ``sid``. A 4xx is permanent (Twilio's
+``message`` says why, e.g. an unreachable number); 5xx, 429 and a refused connection are
+transient and retried. A request that timed out may have been sent, so it is not retried
+(see ``channels/outbox.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from rippledesk.channels.adapters import DeliveryError, OutboundMessage
+from rippledesk.channels.capabilities import reply_rules
+from rippledesk.channels.connectors.base import (
+    EventData,
+    ParsedEvent,
+    PayloadError,
+    SignatureError,
+    WebhookRequest,
+)
+from rippledesk.channels.models import ChannelKind
+from rippledesk.conversations.models import ConversationKind
+from rippledesk.conversations.records import MessageRecord
+
+DEFAULT_API = "https://api.twilio.com"
+TIMEOUT = 10
+REQUIRED = ("MessageSid", "From", "To")
+
+
+def signature(auth_token: str, url: str, form: Mapping[str, list[str]]) -> str:
+    data = url + "".join(name + value for name in sorted(form) for value in form[name])
+    digest = hmac.new(auth_token.encode(), data.encode("utf-8"), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+class TwilioSms:
+    name = "twilio"
+    label = "SMS (Twilio)"
+    kind = ChannelKind.SMS.value
+    # (key, label, secret) for the connect form
+    fields: tuple[tuple[str, str, bool], ...] = (
+        ("account_sid", "Account SID", False),
+        ("auth_token", "Auth token", True),
+        ("from_number", "Twilio phone number", False),
+        ("api_base", "API base URL (optional)", False),
+        ("webhook_url", "Webhook URL as Twilio calls it (optional, behind proxies)", False),
+    )
+    rules = reply_rules(ChannelKind.SMS)
+
+    def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        clean: dict[str, Any] = {}
+        for key in ("account_sid", "auth_token", "from_number"):
+            value = str(config.get(key, "")).strip()
+            if not value:
+                raise ValueError(f"{key} is required (from the Twilio console)")
+            clean[key] = value
+        if not clean["account_sid"].startswith("AC"):
+            raise ValueError("account_sid starts with AC")
+        api = str(config.get("api_base") or DEFAULT_API).rstrip("/")
+        if not api.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ValueError("api_base must be https:// (or a local test server)")
+        clean["api_base"] = api
+        if config.get("webhook_url"):
+            clean["webhook_url"] = str(config["webhook_url"])
+        return clean
+
+    def check_credentials(self, config: Mapping[str, Any]) -> None:
+        """Fetch the account with these credentials; ``ValueError`` saying why if refused."""
+        url = f"{config['api_base']}/2010-04-01/Accounts/{config['account_sid']}.json"
+        credentials = base64.b64encode(f"{config['account_sid']}:{config['auth_token']}".encode())
+        request = urllib.request.Request(
+            url, headers={"Authorization": "Basic " + credentials.decode()}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT):
+                return
+        except urllib.error.HTTPError as error:
+            raise ValueError(
+                f"Twilio refused these credentials ({error.code}: {_reason(error)})"
+            ) from None
+        except (urllib.error.URLError, TimeoutError) as error:
+            raise ValueError(f"cannot reach Twilio at {config['api_base']}: {error}") from None
+
+    def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
+        given = request.headers.get("x-twilio-signature", "")
+        if not given:
+            raise SignatureError("X-Twilio-Signature header missing")
+        url = str(config.get("webhook_url") or request.url)
+        expected = signature(str(config.get("auth_token", "")), url, request.form)
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise SignatureError("X-Twilio-Signature does not match this request")
+
+    def ack(self) -> tuple[str, str]:
+        """An empty TwiML answer: received, nothing to say back automatically."""
+        return "text/xml", '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+    def parse_webhook(self, request: WebhookRequest) -> list[EventData]:
+        if not request.form:
+            raise PayloadError("expected a form body (application/x-www-form-urlencoded)")
+        missing = [name for name in REQUIRED if not request.form.get(name)]
+        if missing:
+            raise PayloadError(f"form field(s) {', '.join(missing)} missing")
+        fields = {name: values[-1] for name, values in request.form.items()}
+        return [EventData(external_id=fields["MessageSid"], payload=fields)]
+
+    def parse_event(self, event: EventData, channel_name: str) -> ParsedEvent:
+        fields = {str(k): str(v) for k, v in event.payload.items()}
+        body = fields.get("Body", "")
+        media = [
+            fields[f"MediaUrl{i}"]
+            for i in range(int(fields.get("NumMedia", "0") or 0))
+            if f"MediaUrl{i}" in fields
+        ]
+        if media:
+            body = (body + "\n" if body else "") + "\n".join(f"[attachment] {url}" for url in media)
+        received = fields.get("_received_at")
+        sent_at = datetime.fromisoformat(received) if received else datetime.now(UTC)
+        phone = fields["From"]
+        record = MessageRecord(
+            line=0,
+            channel=channel_name,
+            conversation_key=f"sms:{phone}",
+            customer_id=phone,
+            customer_name=phone,
+            inbound=True,
+            author_id=phone,
+            author_name=phone,
+            body=body,
+            external_id=event.external_id,
+            in_reply_to="",
+            sent_at=sent_at,
+            is_public=False,
+        )
+        return ParsedEvent([record], ConversationKind.SMS)
+
+    def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
+        if not message.recipient_external_id:
+            raise DeliveryError("the customer has no phone number on this channel", permanent=True)
+        url = f"{config['api_base']}/2010-04-01/Accounts/{config['account_sid']}/Messages.json"
+        form = urllib.parse.urlencode(
+            {
+                "To": message.recipient_external_id,
+                "From": config["from_number"],
+                "Body": message.body,
+            }
+        ).encode()
+        credentials = base64.b64encode(f"{config['account_sid']}:{config['auth_token']}".encode())
+        request = urllib.request.Request(
+            url,
+            data=form,
+            method="POST",
+            headers={
+                "Authorization": "Basic " + credentials.decode(),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                answer = json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            reason = _reason(error)
+            transient = error.code >= 500 or error.code == 429
+            raise DeliveryError(
+                f"Twilio answered {error.code}: {reason}", permanent=not transient
+            ) from None
+        except TimeoutError:
+            raise DeliveryError(
+                "Twilio did not answer within 10 s; the SMS may or may not have been sent, "
+                "so it is not retried automatically",
+                permanent=True,
+            ) from None
+        except urllib.error.URLError as error:
+            raise DeliveryError(f"cannot reach Twilio: {error.reason}", permanent=False) from None
+        sid = answer.get("sid") if isinstance(answer, dict) else None
+        if not isinstance(sid, str) or not sid:
+            raise DeliveryError("Twilio accepted the message but returned no sid", permanent=True)
+        return sid
+
+
+def _reason(error: urllib.error.HTTPError) -> str:
+    try:
+        body = json.loads(error.read() or b"{}")
+    except ValueError:
+        return error.reason or "no reason given"
+    if isinstance(body, dict) and body.get("message"):
+        code = f" (code {body['code']})" if body.get("code") else ""
+        return f"{body['message']}{code}"
+    return str(error.reason or "no reason given")

@@ -1,0 +1,228 @@
+"""WhatsApp Business Platform (Cloud API): messages in by webhook, out through the Graph API.
+
+- Setup handshake: Meta calls ``GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…``;
+  we echo the challenge when the verify token is the account's.
+- Every POST is signed: ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`` keyed
+  with the app secret. One delivery can batch several entries, changes and messages; each
+  message (by its ``wamid``) and each status update is one event.
+- Replies: ``POST {graph_base}/{version}/{phone_number_id}/messages`` with a bearer token.
+  WhatsApp allows free-form replies only within 24 hours of the customer's last message (the
+  reply window, enforced by the desk before sending); outside it the API answers error 131047.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from rippledesk.channels.adapters import DeliveryError, OutboundMessage
+from rippledesk.channels.capabilities import reply_rules
+from rippledesk.channels.connectors.base import (
+    EventData,
+    ParsedEvent,
+    PayloadError,
+    SignatureError,
+    WebhookRequest,
+)
+from rippledesk.channels.models import ChannelKind
+from rippledesk.conversations.models import ConversationKind
+from rippledesk.conversations.records import MessageRecord
+
+DEFAULT_GRAPH = "https://graph.facebook.com"
+VERSION = "v21.0"
+TIMEOUT = 10
+# Message types carried as text; the others become a short note with their type.
+_TEXT_OF = {
+    "text": lambda m: str(m.get("text", {}).get("body", "")),
+    "button": lambda m: str(m.get("button", {}).get("text", "")),
+    "interactive": lambda m: json.dumps(m.get("interactive", {}), ensure_ascii=False)[:500],
+}
+
+
+def body_signature(app_secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class WhatsApp:
+    name = "whatsapp-cloud"
+    label = "WhatsApp (Cloud API)"
+    kind = ChannelKind.WHATSAPP.value
+    rules = reply_rules(ChannelKind.WHATSAPP)
+    fields: tuple[tuple[str, str, bool], ...] = (
+        ("phone_number_id", "Phone number ID", False),
+        ("access_token", "Access token", True),
+        ("app_secret", "App secret", True),
+        ("verify_token", "Verify token (you choose it; type the same in Meta's console)", False),
+        ("graph_base", "Graph API base URL (optional)", False),
+    )
+
+    def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        clean: dict[str, Any] = {}
+        for key in ("phone_number_id", "access_token", "app_secret", "verify_token"):
+            value = str(config.get(key, "")).strip()
+            if not value:
+                raise ValueError(f"{key} is required")
+            clean[key] = value
+        graph = str(config.get("graph_base") or DEFAULT_GRAPH).rstrip("/")
+        if not graph.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ValueError("graph_base must be https:// (or a local test server)")
+        clean["graph_base"] = graph
+        return clean
+
+    def check_credentials(self, config: Mapping[str, Any]) -> None:
+        url = f"{config['graph_base']}/{VERSION}/{config['phone_number_id']}"
+        request = urllib.request.Request(
+            url, headers={"Authorization": f"Bearer {config['access_token']}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT):
+                return
+        except urllib.error.HTTPError as error:
+            raise ValueError(
+                f"Meta refused these credentials ({error.code}: {_reason(error)})"
+            ) from None
+        except (urllib.error.URLError, TimeoutError) as error:
+            raise ValueError(f"cannot reach {config['graph_base']}: {error}") from None
+
+    def handshake(
+        self, query: Mapping[str, str], config: Mapping[str, Any]
+    ) -> tuple[str, str] | None:
+        """The challenge to echo for Meta's setup GET, or None if the token is wrong."""
+        if query.get("hub.mode") != "subscribe":
+            return None
+        given = query.get("hub.verify_token", "")
+        if not hmac.compare_digest(given.encode(), str(config.get("verify_token", "")).encode()):
+            return None
+        return "text/plain", query.get("hub.challenge", "")
+
+    def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
+        given = request.headers.get("x-hub-signature-256", "")
+        if not given:
+            raise SignatureError("X-Hub-Signature-256 header missing")
+        expected = body_signature(str(config.get("app_secret", "")), request.body)
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise SignatureError("X-Hub-Signature-256 does not match this body")
+
+    def parse_webhook(self, request: WebhookRequest) -> list[EventData]:
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise PayloadError(f"body is not JSON: {error}") from None
+        if not isinstance(data, dict) or data.get("object") != "whatsapp_business_account":
+            raise PayloadError("expected an object 'whatsapp_business_account'")
+        events: list[EventData] = []
+        for e, entry in enumerate(data.get("entry") or []):
+            for c, change in enumerate(
+                entry.get("changes") or [] if isinstance(entry, dict) else []
+            ):
+                value = change.get("value") if isinstance(change, dict) else None
+                if not isinstance(value, dict):
+                    raise PayloadError(f"entry[{e}].changes[{c}].value is missing")
+                names = {
+                    str(p.get("wa_id")): str(p.get("profile", {}).get("name", ""))
+                    for p in value.get("contacts") or []
+                    if isinstance(p, dict)
+                }
+                for message in value.get("messages") or []:
+                    if not isinstance(message, dict) or not message.get("id"):
+                        raise PayloadError(f"entry[{e}].changes[{c}]: a message without id")
+                    sender = str(message.get("from", ""))
+                    payload = {"message": message, "name": names.get(sender, "")}
+                    events.append(EventData(str(message["id"]), payload, "message"))
+                for status in value.get("statuses") or []:
+                    if isinstance(status, dict) and status.get("id"):
+                        key = f"status:{status['id']}:{status.get('status', '')}"
+                        events.append(EventData(key, {"status": status}, "status"))
+        return events
+
+    def parse_event(self, event: EventData, channel_name: str) -> ParsedEvent:
+        if event.kind != "message":
+            return ParsedEvent([], ConversationKind.DM, ignored_reason=f"ignored: {event.kind}")
+        message = event.payload.get("message", {})
+        kind = str(message.get("type", ""))
+        text_of = _TEXT_OF.get(kind)
+        body = text_of(message) if text_of else f"[{kind or 'unknown'} message]"
+        if kind in ("image", "document", "audio", "video", "sticker"):
+            media = message.get(kind, {})
+            caption = str(media.get("caption", "")) if isinstance(media, dict) else ""
+            body = f"[{kind} attachment {media.get('id', '')}]" + (f" {caption}" if caption else "")
+        sender = str(message.get("from", ""))
+        name = str(event.payload.get("name") or sender)
+        stamp = message.get("timestamp")
+        sent_at = (
+            datetime.fromtimestamp(int(stamp), UTC)
+            if str(stamp or "").isdigit()
+            else datetime.now(UTC)
+        )
+        record = MessageRecord(
+            line=0,
+            channel=channel_name,
+            conversation_key=f"wa:{sender}",
+            customer_id=sender,
+            customer_name=name,
+            inbound=True,
+            author_id=sender,
+            author_name=name,
+            body=body,
+            external_id=event.external_id,
+            in_reply_to=str(message.get("context", {}).get("id", "")),
+            sent_at=sent_at,
+            is_public=False,
+        )
+        return ParsedEvent([record], ConversationKind.DM)
+
+    def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
+        url = f"{config['graph_base']}/{VERSION}/{config['phone_number_id']}/messages"
+        payload = {
+            "messaging_product": "whatsapp",
+            "to": message.recipient_external_id,
+            "type": "text",
+            "text": {"body": message.body},
+        }
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {config['access_token']}",
+                "Content-Type": "application/json",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                answer = json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            transient = error.code >= 500 or error.code == 429
+            raise DeliveryError(
+                f"WhatsApp answered {error.code}: {_reason(error)}", permanent=not transient
+            ) from None
+        except TimeoutError:
+            raise DeliveryError(
+                "WhatsApp did not answer within 10 s; the message may have been sent, so it is "
+                "not retried automatically",
+                permanent=True,
+            ) from None
+        except urllib.error.URLError as error:
+            raise DeliveryError(f"cannot reach WhatsApp: {error.reason}", permanent=False) from None
+        messages = answer.get("messages") if isinstance(answer, dict) else None
+        if not messages or not isinstance(messages[0], dict) or not messages[0].get("id"):
+            raise DeliveryError("WhatsApp accepted the message but returned no id", permanent=True)
+        return str(messages[0]["id"])
+
+
+def _reason(error: urllib.error.HTTPError) -> str:
+    try:
+        body = json.loads(error.read() or b"{}")
+    except ValueError:
+        return str(error.reason or "no reason given")
+    detail = body.get("error") if isinstance(body, dict) else None
+    if isinstance(detail, dict) and detail.get("message"):
+        code = f" (code {detail['code']})" if detail.get("code") else ""
+        return f"{detail['message']}{code}"
+    return str(error.reason or "no reason given")

@@ -1,0 +1,1 @@
+"""Background jobs: one API (``enqueue``) over a database queue, or inline in tests."""

@@ -1,0 +1,1 @@
+"""Server-rendered pages of the desk, one module per area (inbox, conversation, search...)."""

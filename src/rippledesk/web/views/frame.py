@@ -1,0 +1,62 @@
+"""What every workspace page needs: the signed-in user's seat and the page frame around it.
+
+Every page resolves the workspace through :func:`rippledesk.workspaces.access.access_seat`, so
+a workspace (or anything in it) the user has no seat in is a 404 like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.http import Http404, HttpRequest
+
+from rippledesk.channels.models import ChannelAccount
+from rippledesk.workspaces.access import Seat, access_seat, visible_workspaces
+from rippledesk.workspaces.models import Team, User, Workspace
+
+SWITCHER_LIMIT = 50
+SESSION_WORKSPACE = "rippledesk.workspace"
+
+
+def signed_in(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):  # login_required ran first; this narrows the type
+        raise Http404("Not signed in")
+    return user
+
+
+def seat_for(request: HttpRequest, slug: str) -> Seat:
+    return access_seat(signed_in(request), slug)
+
+
+def zone_of(workspace: Workspace) -> ZoneInfo:
+    """The workspace's zone for showing times; UTC if the stored name is unknown."""
+    try:
+        return ZoneInfo(workspace.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def reachable_channels(seat: Seat) -> list[ChannelAccount]:
+    rows = ChannelAccount.objects.filter(workspace=seat.workspace)
+    if seat.channel_ids is not None:
+        rows = rows.filter(pk__in=sorted(seat.channel_ids))
+    return list(rows.order_by("kind", "name"))
+
+
+def workspace_teams(seat: Seat) -> list[Team]:
+    return list(Team.objects.filter(workspace=seat.workspace).order_by("name"))
+
+
+def frame(request: HttpRequest, seat: Seat, *, section: str = "") -> dict[str, Any]:
+    """Context every workspace page shares: the workspace switcher, zone, role and section."""
+    if request.session.get(SESSION_WORKSPACE) != seat.workspace.slug:  # no write per page
+        request.session[SESSION_WORKSPACE] = seat.workspace.slug
+    return {
+        "workspace": seat.workspace,
+        "workspaces": list(visible_workspaces(seat.user)[:SWITCHER_LIMIT]),
+        "zone": zone_of(seat.workspace),
+        "seat": seat,
+        "section": section,
+    }
