@@ -115,6 +115,10 @@ class Conversation(TimeStampedModel):
             models.Index(
                 fields=["customer", "-last_activity_at", "-id"], name="conv_customer_recent"
             ),
+            # Snoozed conversations that are due (``do_wake_snoozed``, run on every inbox GET).
+            models.Index(
+                fields=["workspace", "status", "snoozed_until"], name="conv_ws_snoozed_until"
+            ),
             # "Unassigned": riskiest first among open conversations nobody holds.
             models.Index(
                 fields=["workspace", "status", "assignee", "-ripple_risk", "waiting_since"],
