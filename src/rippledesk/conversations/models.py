@@ -110,6 +110,22 @@ class Conversation(TimeStampedModel):
                 fields=["assignee", "status", "-last_activity_at"], name="conv_assignee_activity"
             ),
             models.Index(fields=["team", "-last_activity_at"], name="conv_team_activity"),
+            # "Mine" in activity order without sorting an agent's whole history (any status).
+            models.Index(fields=["assignee", "-last_activity_at"], name="conv_assignee_recent"),
+            # A customer's other conversations, latest first, on the conversation page (a
+            # customer with thousands of conversations must not sort them all).
+            models.Index(
+                fields=["customer", "-last_activity_at", "-id"], name="conv_customer_recent"
+            ),
+            # Snoozed conversations that are due (``do_wake_snoozed``, run on every inbox GET).
+            models.Index(
+                fields=["workspace", "status", "snoozed_until"], name="conv_ws_snoozed_until"
+            ),
+            # "Unassigned": riskiest first among open conversations nobody holds.
+            models.Index(
+                fields=["workspace", "status", "assignee", "-ripple_risk", "waiting_since"],
+                name="conv_ws_unassigned",
+            ),
         ]
 
     def __str__(self) -> str:

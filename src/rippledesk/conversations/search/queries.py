@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from rippledesk.conversations.models import Conversation, Direction, Message
 from rippledesk.conversations.search.ddl import (
@@ -67,21 +67,49 @@ def _message_ids(
 ) -> list[int]:
     if not terms:
         return []
-    m, c = table(Message), table(Conversation)
-    direction_col = column(Message, "direction")
-    conv = column(Message, "conversation")
-    workspace = column(Conversation, "workspace")
+    m = table(Message)
     if connection.vendor == "sqlite":
         match_from = f"{MESSAGE_FTS} JOIN {m} m ON m.id = {MESSAGE_FTS}.rowid"
         where = f"{MESSAGE_FTS} MATCH %s"
-        order = f"{MESSAGE_FTS}.rowid DESC"
         query: Any = fts5(terms, any_term=any_term)
     else:
         match_from = f"{m} m"
         document = postgres_document(("body",), "m")
         where = f"to_tsvector('simple', {document}) @@ to_tsquery('simple', %s)"
-        order = "m.id DESC"
         query = tsquery(terms, any_term=any_term)
+    sql, params = _message_sql(
+        seat,
+        match_from,
+        where,
+        query,
+        direction=direction,
+        exclude_conversation=exclude_conversation,
+    )
+    if connection.vendor != "sqlite":
+        return _postgres_windows(sql, params, limit, before_id)
+    if before_id is not None:
+        sql += " AND m.id < %s"
+        params.append(before_id)
+    sql += f" ORDER BY {MESSAGE_FTS}.rowid DESC LIMIT %s"
+    params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _message_sql(
+    seat: Seat,
+    match_from: str,
+    where: str,
+    query: Any,
+    *,
+    direction: str | None,
+    exclude_conversation: int | None,
+) -> tuple[str, list[Any]]:
+    c = table(Conversation)
+    direction_col = column(Message, "direction")
+    conv = column(Message, "conversation")
+    workspace = column(Conversation, "workspace")
     params: list[Any] = [query, seat.workspace.pk]
     sql = (
         f"SELECT m.id FROM {match_from} JOIN {c} c ON c.id = m.{conv} "
@@ -94,17 +122,56 @@ def _message_ids(
         sql += f" AND m.{direction_col} = %s"
         params.append(direction)
     sql += _channel_clause(seat, "c", params)
-    if before_id is not None:
-        sql += " AND m.id < %s"
-        params.append(before_id)
     if exclude_conversation is not None:
         sql += " AND c.id <> %s"
         params.append(exclude_conversation)
-    sql += f" ORDER BY {order} LIMIT %s"
-    params.append(limit)
+    return sql, params
+
+
+# PostgreSQL cannot read a GIN index in id order, and its planner guesses how many rows a text
+# query matches from sampled statistics. Left to itself it walks the primary key backwards and
+# computes to_tsvector() for every row until LIMIT is reached: milliseconds for a common word,
+# but 20 s over 2 M messages when a rarer combination was guessed common. So the search is done
+# in id windows, newest first: the newest _RECENT rows by the key walk (bounded; a frequent
+# term's density then says how much further to walk, at most _WALK_MAX rows), then older
+# windows through the GIN index only, until ``limit`` are found (docs/benchmarks.md).
+_RECENT = 1_000
+_WALK_MAX = 4_000
+_WINDOWS = (200_000, 2_000_000, None)
+
+
+def _postgres_windows(
+    base: str, base_params: list[Any], limit: int, before_id: int | None
+) -> list[int]:
+    sql = base + " AND m.id >= %s AND m.id < %s ORDER BY m.id DESC LIMIT %s"
+    found: list[int] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        if before_id is None:
+            cursor.execute(f"SELECT MAX(id) FROM {table(Message)}")
+            before_id = int(cursor.fetchone()[0] or 0) + 1
+        low = max(before_id - _RECENT, 0)
+        cursor.execute(sql, [*base_params, low, before_id, limit])
+        found += [row[0] for row in cursor.fetchall()]
+        if 0 < len(found) < limit:  # a frequent term: walk on as far as its density suggests
+            need = (limit - len(found)) * _RECENT * 3 // (len(found) * 2)
+            if need <= _WALK_MAX:
+                high, low = low, max(low - need, 0)
+                cursor.execute(sql, [*base_params, low, high, limit - len(found)])
+                found += [row[0] for row in cursor.fetchall()]
+        for size in _WINDOWS:
+            if len(found) >= limit or low <= 0:
+                break
+            high, low = low, max(low - size, 0) if size else 0
+            with transaction.atomic():
+                cursor.execute("SET LOCAL enable_indexscan = off")
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                try:
+                    cursor.execute(sql, [*base_params, low, high, limit - len(found)])
+                    found += [row[0] for row in cursor.fetchall()]
+                finally:
+                    cursor.execute("RESET enable_indexscan")
+                    cursor.execute("RESET enable_seqscan")
+    return found[:limit]
 
 
 def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> list[int]:
