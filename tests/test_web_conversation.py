@@ -430,3 +430,19 @@ def test_listening_page_lists_mentions_and_converts_one(desk: Desk) -> None:
     other.refresh_from_db()
     assert other.conversation is not None
     assert other.conversation.assignee == desk.agent
+
+
+def test_a_snooze_ends_by_itself_with_a_note_in_the_timeline(desk: Desk) -> None:
+    from datetime import timedelta  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    conversation = desk.conversation("alice_w")
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status="snoozed", snoozed_until=timezone.now() - timedelta(minutes=1)
+    )
+    desk.client.get(desk.inbox_url())
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.snoozed_until) == ("open", None)
+    page = desk.client.get(desk.url("conversation", conversation.number)).content.decode()
+    assert "Snooze ended: back in the queue" in page

@@ -277,10 +277,38 @@ def do_set_status(
 
 
 def do_wake_snoozed(seat: Seat) -> int:
-    """Reopen the workspace's snoozed conversations whose time has come; how many woke."""
+    """Reopen the workspace's snoozed conversations whose time has come; how many woke.
+
+    Each gets a system message, so the timeline says why it is back (and the inbox's cached
+    counts, keyed on the newest message, are refreshed).
+    """
     now = timezone.now()
-    return Conversation.objects.filter(
-        workspace=seat.workspace, status=ConversationStatus.SNOOZED, snoozed_until__lte=now
-    ).update(
-        status=ConversationStatus.OPEN, snoozed_until=None, version=F("version") + 1, updated_at=now
+    due = list(
+        Conversation.objects.filter(
+            workspace=seat.workspace, status=ConversationStatus.SNOOZED, snoozed_until__lte=now
+        ).values_list("pk", "channel_account_id")
     )
+    if not due:
+        return 0
+    with transaction.atomic():
+        woke = Conversation.objects.filter(
+            pk__in=[pk for pk, _ in due], status=ConversationStatus.SNOOZED
+        ).update(
+            status=ConversationStatus.OPEN,
+            snoozed_until=None,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        Message.objects.bulk_create(
+            Message(
+                conversation_id=pk,
+                channel_account_id=channel,
+                direction=Direction.SYSTEM,
+                body="Snooze ended: back in the queue",
+                is_public=False,
+                event="status",
+                sent_at=now,
+            )
+            for pk, channel in due
+        )
+    return woke

@@ -32,7 +32,7 @@ from rippledesk.conversations.actions import (
 )
 from rippledesk.conversations.canned import render as render_canned
 from rippledesk.conversations.files import read_file
-from rippledesk.conversations.inbox import with_list_details
+from rippledesk.conversations.inbox import count_capped, with_list_details
 from rippledesk.conversations.models import (
     Attachment,
     CannedResponse,
@@ -51,6 +51,8 @@ from rippledesk.workspaces.models import Membership, Role, Team, User
 TIMELINE_LIMIT = 500
 OTHER_CONVERSATIONS = 10
 SENTIMENT_POINTS = 30
+RECENT_CONVERSATIONS = 20
+CONVERSATION_COUNT_CAP = 999
 SNOOZE_CHOICES = {
     "1h": timedelta(hours=1),
     "4h": timedelta(hours=4),
@@ -89,9 +91,18 @@ def _assignable(seat: Seat, conversation: Conversation) -> list[User]:
 
 
 def _sentiment_trend(conversation: Conversation) -> list[dict[str, Any]]:
-    """The customer's recent analysed messages, oldest first, for the panel's strip."""
+    """The customer's recent analysed messages, oldest first, for the panel's strip.
+
+    Read from their latest conversations only (``conv_customer_recent``), so a customer with
+    thousands of conversations costs what one with ten does.
+    """
+    recent = list(
+        Conversation.objects.filter(customer_id=conversation.customer_id)
+        .order_by("-last_activity_at", "-id")
+        .values_list("pk", flat=True)[:RECENT_CONVERSATIONS]
+    )
     rows = (
-        MessageAnalysis.objects.filter(message__conversation__customer=conversation.customer_id)
+        MessageAnalysis.objects.filter(message__conversation_id__in=recent)
         .order_by("-message__sent_at")
         .values_list(
             "sentiment", "sentiment_scores", "message__sent_at", "message__conversation__number"
@@ -128,6 +139,7 @@ def _page_context(
         conversation.kind in ("public_thread", "review") or not rules.private
     )
     do_touch_viewer(seat, conversation)
+    other_count = count_capped(others, CONVERSATION_COUNT_CAP)
     return {
         **frame(request, seat, section="inbox"),
         "conversation": conversation,
@@ -139,7 +151,8 @@ def _page_context(
         "identities": identities,
         "audience": max(audiences) if audiences else None,
         "other_conversations": list(with_list_details(others)[:OTHER_CONVERSATIONS]),
-        "customer_conversation_count": others.count() + 1,
+        "customer_conversation_count": min(other_count, CONVERSATION_COUNT_CAP) + 1,
+        "customer_conversation_capped": other_count > CONVERSATION_COUNT_CAP,
         "purchases": list(customer.purchases.order_by("-purchased_at")[:10]),
         "trend": _sentiment_trend(conversation),
         "rules": rules,

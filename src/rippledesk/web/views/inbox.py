@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from rippledesk.conversations.inbox import (
     keyset_page,
     with_list_details,
 )
-from rippledesk.conversations.models import ConversationStatus
+from rippledesk.conversations.models import ConversationStatus, Message
 from rippledesk.web.views.frame import (
     SESSION_WORKSPACE,
     frame,
@@ -36,6 +37,7 @@ from rippledesk.web.views.frame import (
 from rippledesk.workspaces.access import Seat, visible_workspaces
 
 PAGE_SIZE = 50
+COUNTS_TTL = 60
 
 
 @login_required
@@ -50,12 +52,39 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("web:inbox", workspace=workspace.slug)
 
 
+def _cached_counts(seat: Seat, query: InboxQuery) -> dict[str, int]:
+    """Capped counts per view, cached until anything is written.
+
+    Every write that can move a conversation between views adds a message (replies, notes,
+    assignment and status events, imports) or a conversation, so the newest message id and the
+    workspace's conversation counter make a key that changes exactly when counts may; the page
+    and its two-second refresh then count only after a change.
+    """
+    newest = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    key = (
+        f"rippledesk:counts:{seat.workspace.pk}:{seat.workspace.next_conversation_number}:"
+        f"{newest}:{seat.user.pk}:{query.channel}:{query.team}"
+    )
+    cached = cache.get(key)
+    if isinstance(cached, dict):
+        return cached
+    counts = {
+        view: count_capped(
+            inbox_rows(seat, InboxQuery(view=view, channel=query.channel, team=query.team))
+        )
+        for view in VIEWS
+    }
+    cache.set(key, counts, COUNTS_TTL)
+    return counts
+
+
 def view_counts(seat: Seat, query: InboxQuery) -> list[dict[str, Any]]:
     """Each view's capped count, with the current channel/team narrowing kept."""
     counts = []
+    numbers = _cached_counts(seat, query)
     for view, label in VIEWS.items():
         narrowed = InboxQuery(view=view, channel=query.channel, team=query.team)
-        count = count_capped(inbox_rows(seat, narrowed))
+        count = numbers[view]
         params = {**narrowed.as_params()}
         counts.append(
             {

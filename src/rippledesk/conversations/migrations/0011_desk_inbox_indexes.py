@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("channels", "0003_drop_twcs_staging_model"),
-        ("conversations", "0008_delivery_sending"),
+        ("conversations", "0010_review_rating"),
         ("customers", "0002_initial"),
         ("workspaces", "0002_team_grants_api_tokens"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("channels", "0004_webhook_token"),
-        ("conversations", "0010_customer_recent_index"),
+        ("conversations", "0012_customer_recent_index"),
         ("customers", "0003_purchases"),
         ("workspaces", "0002_team_grants_api_tokens"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
