@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from rippledesk.analysis.pipeline import get_analyzer
 from rippledesk.analysis.types import MessageContext
 from rippledesk.core.sql import insert_ignoring_conflicts
 from rippledesk.jobs.api import enqueue, job
@@ -124,6 +123,8 @@ def poll(source: ListeningSource) -> int:
             last_polled_at=now, last_error=str(error)[:2000]
         )
         return 0
+    from rippledesk.analysis.pipeline import get_analyzer  # noqa: PLC0415 - numpy, only when polling
+
     results = (
         get_analyzer().analyze(
             [f"{h.title}\n{h.text}".strip() for h in heard],
