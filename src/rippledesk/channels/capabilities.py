@@ -18,8 +18,9 @@ class ReplyRules:
     private: bool
     public_max: int
     private_max: int
-    # Hours after the customer's last message during which a free-form reply is allowed
-    # (WhatsApp's customer service window); None: no window.
+    # Hours after the customer's last message during which a free-form *private* reply is
+    # allowed (Meta's standard messaging window: WhatsApp, Messenger, Instagram DMs); None: no
+    # window. Public replies (comments) have none.
     window_hours: int | None = None
 
     def max_length(self, public: bool) -> int:
@@ -29,10 +30,10 @@ class ReplyRules:
 _RULES: dict[str, ReplyRules] = {
     ChannelKind.X: ReplyRules(public=True, private=True, public_max=280, private_max=10_000),
     ChannelKind.FACEBOOK: ReplyRules(
-        public=True, private=True, public_max=8_000, private_max=2_000
+        public=True, private=True, public_max=8_000, private_max=2_000, window_hours=24
     ),
     ChannelKind.INSTAGRAM: ReplyRules(
-        public=True, private=True, public_max=2_200, private_max=1_000
+        public=True, private=True, public_max=2_200, private_max=1_000, window_hours=24
     ),
     ChannelKind.WHATSAPP: ReplyRules(
         public=False, private=True, public_max=0, private_max=4_096, window_hours=24

@@ -25,7 +25,7 @@ from rippledesk.conversations.files import do_attach
 from rippledesk.conversations.models import Conversation, ConversationStatus, Direction, Message
 from rippledesk.conversations.records import MessageRecord
 from rippledesk.core.sql import insert_new_returning_ids
-from rippledesk.customers.models import Identity
+from rippledesk.customers.models import Customer, Identity
 from rippledesk.jobs.api import enqueue, job
 
 _FIELDS = (
@@ -165,6 +165,12 @@ def process_event(event_id: int) -> int:
             added = writer.write(records).messages_added
             _record_audiences(account, parsed.audiences)
             _keep_files(account, parsed.files)
+            for customer_id, email in parsed.emails.items():
+                Customer.objects.filter(
+                    identities__channel_account=account,
+                    identities__external_id=customer_id,
+                    email="",
+                ).update(email=email)
             for external_id, stars in parsed.ratings.items():
                 Message.objects.filter(channel_account=account, external_id=external_id).update(
                     rating=stars

@@ -111,7 +111,7 @@ def do_reply(
             field="body",
         )
     now = timezone.now()
-    if rules.window_hours is not None:
+    if rules.window_hours is not None and not public:
         _check_window(conversation, rules.window_hours, now)
     with transaction.atomic():
         last_inbound = (

@@ -67,6 +67,8 @@ class ParsedEvent:
     subject: str = ""
     # Star ratings per message external id (reviews).
     ratings: dict[str, int] = field(default_factory=dict)
+    # Email addresses customers gave, per customer external id (web chat).
+    emails: dict[str, str] = field(default_factory=dict)
 
 
 class Connector(Protocol):

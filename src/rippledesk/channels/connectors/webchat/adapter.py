@@ -83,7 +83,10 @@ class WebChat:
             sent_at=sent_at,
             is_public=False,
         )
-        return ParsedEvent([record], ConversationKind.CHAT)
+        email = str(event.payload.get("email") or "")
+        return ParsedEvent(
+            [record], ConversationKind.CHAT, emails={visitor: email} if email else {}
+        )
 
     def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
         return f"webchat-{message.message_id}"  # the widget collects it on its next poll

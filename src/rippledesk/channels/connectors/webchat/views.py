@@ -18,6 +18,8 @@ import secrets
 from typing import Any
 
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -131,7 +133,14 @@ def _post_message(request: HttpRequest, account: ChannelAccount) -> JsonResponse
     client_id = str(data.get("client_id", ""))[:64]
     if not client_id:
         return _error(422, "client_id is required (the widget's id for this message).", "client_id")
-    payload = {"visitor": visitor, "body": body, "name": str(data.get("name", ""))[:200]}
+    email = str(data.get("email") or "").strip()[:254]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            return _error(422, f"{email!r} is not an email address.", "email")
+    name = str(data.get("name") or "").strip()[:200]
+    payload = {"visitor": visitor, "body": body, "name": name, "email": email}
     stored = do_store_events(account, [EventData(f"{visitor}:{client_id}", payload)])
     return JsonResponse({"stored": bool(stored)}, status=202)
 

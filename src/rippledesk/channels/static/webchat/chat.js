@@ -61,7 +61,13 @@
     fetch(root.getAttribute("data-base"), {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ visitor: visitor, body: body, client_id: clientId })
+      body: JSON.stringify({
+        visitor: visitor,
+        body: body,
+        client_id: clientId,
+        name: (root.querySelector("[data-who] input[name=name]") || {}).value || "",
+        email: (root.querySelector("[data-who] input[name=email]") || {}).value || ""
+      })
     }).then(function (r) {
       if (r.ok) { show(""); return; }
       return r.json().then(function (data) { show(data.error ? data.error.message : "Not sent."); });

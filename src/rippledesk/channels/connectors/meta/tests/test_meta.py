@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client, TestCase
+from django.utils import timezone
 from tests.fake_platform import fake_platform
 
 from rippledesk.channels.actions import do_connect_channel
@@ -16,6 +17,7 @@ from rippledesk.channels.models import ChannelAccount, InboundEvent
 from rippledesk.conversations.access import access_conversation
 from rippledesk.conversations.actions import do_reply
 from rippledesk.conversations.models import Conversation, Message
+from rippledesk.core.errors import InvalidInput
 from rippledesk.workspaces.access import seat_in
 from rippledesk.workspaces.actions import do_add_member, do_get_or_create_workspace
 from rippledesk.workspaces.models import Role, User
@@ -75,7 +77,10 @@ def test_public_reply_answers_the_comment_and_private_goes_to_messages(client: C
     with fake_platform((200, {"id": "1122334455667788_99", "message_id": "m_out_1"})) as graph:
         page = connect("facebook", "101543211234567", graph.url)
         deliver(client, page, (FIXTURES / "page_comment.json").read_bytes())
-        deliver(client, page, (FIXTURES / "page_messenger.json").read_bytes())
+        fresh = json.loads((FIXTURES / "page_messenger.json").read_text())
+        now_ms = int(timezone.now().timestamp() * 1000)
+        fresh["entry"][0]["messaging"][0]["timestamp"] = now_ms  # inside the 24-hour window
+        deliver(client, page, json.dumps(fresh).encode())
         agent = User.objects.create_user("agent", password="x-long-password")
         do_add_member(page.workspace, agent, Role.MANAGER)
         seat = seat_in(agent, page.workspace)
@@ -92,3 +97,15 @@ def test_public_reply_answers_the_comment_and_private_goes_to_messages(client: C
     assert set(
         Message.objects.filter(direction="outbound").values_list("delivery_status", flat=True)
     ) == {"sent"}
+
+
+def test_a_dm_older_than_24_hours_cannot_be_answered_privately(client: Client) -> None:
+    page = connect("facebook", "101543211234567")
+    deliver(client, page, (FIXTURES / "page_messenger.json").read_bytes())  # sent in 2025
+    agent = User.objects.create_user("agent", password="x-long-password")
+    do_add_member(page.workspace, agent, Role.MANAGER)
+    seat = seat_in(agent, page.workspace)
+    assert seat is not None
+    private = access_conversation(seat, Conversation.objects.get(kind="dm").number)
+    with pytest.raises(InvalidInput, match="only within 24 hours"):
+        do_reply(seat, private, "Sorry for the wait!")

@@ -136,3 +136,33 @@ def test_the_page_and_loader_are_served_for_embedding(client: Client) -> None:
     loader = client.get(f"/chat/{account.webhook_token}/widget.js")
     assert loader["Content-Type"].startswith("text/javascript")
     assert f"/chat/{account.webhook_token}/".encode() in loader.content
+
+
+def test_a_visitor_may_leave_a_name_and_email(client: Client) -> None:
+    account = connect()
+    visitor = new_visitor(client, account)
+    url = f"/chat/{account.webhook_token}/messages"
+    bad = client.post(
+        url,
+        data=json.dumps(
+            {"visitor": visitor, "body": "hi", "client_id": "x", "email": "not-an-email"}
+        ),
+        content_type="application/json",
+    )
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "email")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(
+            url,
+            data=json.dumps(
+                {
+                    "visitor": visitor,
+                    "body": "hi",
+                    "client_id": "m1",
+                    "name": "Rosa",
+                    "email": "rosa@example.org",
+                }
+            ),
+            content_type="application/json",
+        )
+    customer = Conversation.objects.get().customer
+    assert (customer.display_name, customer.email) == ("Rosa", "rosa@example.org")
