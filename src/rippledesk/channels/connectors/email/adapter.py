@@ -28,6 +28,8 @@ from rippledesk.channels.connectors.base import (
     SignatureError,
     WebhookRequest,
 )
+from rippledesk.channels.connectors.config import as_json, load_config
+from rippledesk.channels.connectors.email.config import EmailConfig
 from rippledesk.channels.connectors.email.imap import fetch_new
 from rippledesk.channels.connectors.email.mime import parse_email
 from rippledesk.channels.models import ChannelKind
@@ -35,7 +37,6 @@ from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
 
 TIMEOUT = 20
-SECURITY = ("none", "starttls", "tls")
 
 
 def event_for(raw: bytes) -> EventData:
@@ -66,78 +67,40 @@ class Email:
     )
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        address = str(config.get("address", "")).strip().lower()
-        if "@" not in address:
-            raise ValueError("address must be an email address")
-        host = str(config.get("smtp_host", "")).strip()
-        if not host:
-            raise ValueError("smtp_host is required")
-        port = str(config.get("smtp_port", "587")).strip()
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(f"smtp_port {port!r} is not a port number")
-        security = str(config.get("smtp_security", "starttls")).strip().lower()
-        if security not in SECURITY:
-            raise ValueError(f"smtp_security must be one of {', '.join(SECURITY)}")
-        clean: dict[str, Any] = {
-            "address": address,
-            "smtp_host": host,
-            "smtp_port": int(port),
-            "smtp_security": security,
-            "smtp_username": str(config.get("smtp_username", "")),
-            "smtp_password": str(config.get("smtp_password", "")),
-        }
-        if str(config.get("imap_host", "")).strip():
-            clean.update(self._imap_config(config))
-        return clean
-
-    @staticmethod
-    def _imap_config(config: Mapping[str, Any]) -> dict[str, Any]:
-        port = str(config.get("imap_port", "993")).strip()
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(f"imap_port {port!r} is not a port number")
-        security = str(config.get("imap_security", "tls")).strip().lower()
-        if security not in SECURITY:
-            raise ValueError(f"imap_security must be one of {', '.join(SECURITY)}")
-        if not str(config.get("imap_username", "")).strip():
-            raise ValueError("imap_username is required with imap_host")
-        return {
-            "imap_host": str(config["imap_host"]).strip(),
-            "imap_port": int(port),
-            "imap_security": security,
-            "imap_username": str(config["imap_username"]).strip(),
-            "imap_password": str(config.get("imap_password", "")),
-            "imap_folder": str(config.get("imap_folder") or "INBOX"),
-        }
+        return as_json(load_config(EmailConfig, config))
 
     def polls(self, config: Mapping[str, Any]) -> bool:
         return bool(config.get("imap_host"))
 
     def poll(self, config: Mapping[str, Any], cursor: str) -> tuple[list[EventData], str]:
+        cfg = load_config(EmailConfig, config)
         try:
-            return fetch_new(config, cursor, event_for)
+            return fetch_new(cfg, cursor, event_for)
         except (imaplib.IMAP4.error, OSError) as error:
-            raise ValueError(f"IMAP {config.get('imap_host')}: {error}") from None
+            raise ValueError(f"IMAP {cfg.imap_host}: {error}") from None
 
-    def _connect(self, config: Mapping[str, Any]) -> smtplib.SMTP:
-        host, port = str(config["smtp_host"]), int(config["smtp_port"])
-        if config.get("smtp_security") == "tls":
+    @staticmethod
+    def _connect(cfg: EmailConfig) -> smtplib.SMTP:
+        host, port = cfg.smtp_host, cfg.smtp_port
+        if cfg.smtp_security == "tls":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
                 host, port, timeout=TIMEOUT, context=ssl.create_default_context()
             )
         else:
             client = smtplib.SMTP(host, port, timeout=TIMEOUT)
-            if config.get("smtp_security") == "starttls":
+            if cfg.smtp_security == "starttls":
                 client.starttls(context=ssl.create_default_context())
-        if config.get("smtp_username"):
-            client.login(str(config["smtp_username"]), str(config.get("smtp_password", "")))
+        if cfg.smtp_username:
+            client.login(cfg.smtp_username, cfg.smtp_password)
         return client
 
     def check_credentials(self, config: Mapping[str, Any]) -> None:
+        cfg = load_config(EmailConfig, config)
         try:
-            with self._connect(config) as client:
+            with self._connect(cfg) as client:
                 client.noop()
         except (smtplib.SMTPException, OSError) as error:
-            raise ValueError(f"cannot use SMTP server {config['smtp_host']}: {error}") from None
+            raise ValueError(f"cannot use SMTP server {cfg.smtp_host}: {error}") from None
 
     def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
         raise SignatureError("email arrives over SMTP, not /hooks/")
@@ -171,7 +134,8 @@ class Email:
     def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
         if "@" not in message.recipient_external_id:
             raise DeliveryError("the customer has no email address on this channel", permanent=True)
-        address = str(config["address"])
+        cfg = load_config(EmailConfig, config)
+        address = cfg.address
         mail = EmailMessage()
         mail["From"] = formataddr((message.channel_name, address))
         mail["To"] = message.recipient_external_id
@@ -184,7 +148,7 @@ class Email:
             mail["References"] = message.in_reply_to_external_id
         mail.set_content(message.body)
         try:
-            with self._connect(config) as client:
+            with self._connect(cfg) as client:
                 client.send_message(mail)
         except smtplib.SMTPRecipientsRefused as error:
             raise DeliveryError(
@@ -200,9 +164,7 @@ class Email:
                 f"SMTP {error.smtp_code}: {reason}", permanent=error.smtp_code >= 500
             ) from None
         except (smtplib.SMTPServerDisconnected, ConnectionRefusedError, socket.gaierror) as error:
-            raise DeliveryError(
-                f"cannot reach {config['smtp_host']}: {error}", permanent=False
-            ) from None
+            raise DeliveryError(f"cannot reach {cfg.smtp_host}: {error}", permanent=False) from None
         except TimeoutError:
             raise DeliveryError(
                 "the SMTP server did not answer in time; the email may have been sent, so it is "

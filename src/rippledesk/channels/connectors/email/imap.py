@@ -11,17 +11,17 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import ssl
-from collections.abc import Mapping
 from typing import Any
 
 from rippledesk.channels.connectors.base import EventData
+from rippledesk.channels.connectors.email.config import EmailConfig
 
 MAX_PER_POLL = 200
 
 
-def _connect(config: Mapping[str, Any]) -> imaplib.IMAP4:
-    host, port = str(config["imap_host"]), int(config["imap_port"])
-    security = config.get("imap_security", "tls")
+def _connect(cfg: EmailConfig) -> imaplib.IMAP4:
+    host, port = cfg.imap_host, cfg.imap_port
+    security = cfg.imap_security
     client: imaplib.IMAP4
     if security == "tls":
         client = imaplib.IMAP4_SSL(host, port, ssl_context=ssl.create_default_context(), timeout=20)
@@ -29,20 +29,18 @@ def _connect(config: Mapping[str, Any]) -> imaplib.IMAP4:
         client = imaplib.IMAP4(host, port, timeout=20)
         if security == "starttls":
             client.starttls(ssl_context=ssl.create_default_context())
-    client.login(str(config["imap_username"]), str(config.get("imap_password", "")))
+    client.login(cfg.imap_username, cfg.imap_password)
     return client
 
 
-def fetch_new(
-    config: Mapping[str, Any], cursor: str, event_for: Any
-) -> tuple[list[EventData], str]:
+def fetch_new(cfg: EmailConfig, cursor: str, event_for: Any) -> tuple[list[EventData], str]:
     """Events for the mails after ``cursor`` (at most ``MAX_PER_POLL``), and the new cursor."""
     validity_seen, _, last_text = cursor.partition(":")
-    client = _connect(config)
+    client = _connect(cfg)
     try:
-        status, _ = client.select(str(config.get("imap_folder") or "INBOX"), readonly=True)
+        status, _ = client.select(cfg.imap_folder, readonly=True)
         if status != "OK":
-            raise ValueError(f"cannot open folder {config.get('imap_folder') or 'INBOX'!r}")
+            raise ValueError(f"cannot open folder {cfg.imap_folder!r}")
         validity = (client.response("UIDVALIDITY")[1] or [b""])[0]
         validity_text = validity.decode() if isinstance(validity, bytes) else str(validity or "")
         last = int(last_text) if validity_text == validity_seen and last_text.isdigit() else 0

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from rippledesk.channels.connectors.base import (
     SignatureError,
     WebhookRequest,
 )
+from rippledesk.channels.connectors.config import as_json, check_base_url, load_config
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
@@ -35,6 +37,22 @@ DEFAULT_API = "https://mybusiness.googleapis.com"
 TIMEOUT = 15
 STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
 MAX_PAGES = 20
+
+
+@dataclass(frozen=True)
+class GoogleConfig:
+    location: str
+    access_token: str
+    api_base: str = DEFAULT_API
+    every_minutes: int = 10
+
+    def __post_init__(self) -> None:
+        location = self.location.strip("/")
+        parts = location.split("/")
+        if len(parts) != 4 or parts[0] != "accounts" or parts[2] != "locations":
+            raise ValueError("location must look like accounts/123/locations/456")
+        object.__setattr__(self, "location", location)
+        object.__setattr__(self, "api_base", check_base_url("api_base", self.api_base))
 
 
 class GoogleReviews:
@@ -49,21 +67,12 @@ class GoogleReviews:
     )
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        location = str(config.get("location", "")).strip().strip("/")
-        parts = location.split("/")
-        if len(parts) != 4 or parts[0] != "accounts" or parts[2] != "locations":
-            raise ValueError("location must look like accounts/123/locations/456")
-        token = str(config.get("access_token", "")).strip()
-        if not token:
-            raise ValueError("access_token is required")
-        api = str(config.get("api_base") or DEFAULT_API).rstrip("/")
-        if not api.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise ValueError("api_base must be https:// (or a local test server)")
-        return {"location": location, "access_token": token, "api_base": api}
+        return as_json(load_config(GoogleConfig, config))
 
     def check_credentials(self, config: Mapping[str, Any]) -> None:
+        cfg = load_config(GoogleConfig, config)
         try:
-            _call(config, "GET", f"/v4/{config['location']}/reviews?pageSize=1", None)
+            _call(config, "GET", f"/v4/{cfg.location}/reviews?pageSize=1", None)
         except DeliveryError as error:
             raise ValueError(f"Google refused these credentials: {error}") from None
 
@@ -75,6 +84,7 @@ class GoogleReviews:
 
     def poll(self, config: Mapping[str, Any], cursor: str) -> tuple[list[EventData], str]:
         """Reviews updated after ``cursor`` (an RFC 3339 time), and the new cursor."""
+        cfg = load_config(GoogleConfig, config)
         events: list[EventData] = []
         newest = cursor
         token = ""
@@ -85,7 +95,7 @@ class GoogleReviews:
             page = _call(
                 config,
                 "GET",
-                f"/v4/{config['location']}/reviews?{urllib.parse.urlencode(query)}",
+                f"/v4/{cfg.location}/reviews?{urllib.parse.urlencode(query)}",
                 None,
             )
             reached = False
@@ -138,10 +148,11 @@ class GoogleReviews:
         return ParsedEvent([record], ConversationKind.REVIEW, ratings=ratings)
 
     def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
+        cfg = load_config(GoogleConfig, config)
         review_id = message.in_reply_to_external_id.split("@", 1)[0]
         if not review_id:
             raise DeliveryError("a review reply needs the review it answers", permanent=True)
-        path = f"/v4/{config['location']}/reviews/{review_id}/reply"
+        path = f"/v4/{cfg.location}/reviews/{review_id}/reply"
         _call(config, "PUT", path, {"comment": message.body})
         return f"reply:{review_id}:{message.message_id}"
 
@@ -149,12 +160,13 @@ class GoogleReviews:
 def _call(
     config: Mapping[str, Any], method: str, path: str, body: dict[str, Any] | None
 ) -> dict[str, Any]:
+    cfg = load_config(GoogleConfig, config)
     request = urllib.request.Request(
-        f"{config['api_base']}{path}",
+        f"{cfg.api_base}{path}",
         data=json.dumps(body).encode() if body is not None else None,
         method=method,
         headers={
-            "Authorization": f"Bearer {config['access_token']}",
+            "Authorization": f"Bearer {cfg.access_token}",
             "Content-Type": "application/json",
         },
     )

@@ -19,6 +19,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from rippledesk.channels.connectors.base import (
     SignatureError,
     WebhookRequest,
 )
+from rippledesk.channels.connectors.config import as_json, check_base_url, load_config
 from rippledesk.channels.connectors.whatsapp.adapter import body_signature
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
@@ -39,6 +41,18 @@ from rippledesk.conversations.records import MessageRecord
 DEFAULT_GRAPH = "https://graph.facebook.com"
 VERSION = "v21.0"
 TIMEOUT = 10
+
+
+@dataclass(frozen=True)
+class MetaConfig:
+    account_id: str
+    access_token: str
+    app_secret: str
+    verify_token: str
+    graph_base: str = DEFAULT_GRAPH
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "graph_base", check_base_url("graph_base", self.graph_base))
 
 
 class MetaAccount:
@@ -60,40 +74,33 @@ class MetaAccount:
         self.object = "page" if kind == ChannelKind.FACEBOOK else "instagram"
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        clean: dict[str, Any] = {}
-        for key in ("account_id", "access_token", "app_secret", "verify_token"):
-            value = str(config.get(key, "")).strip()
-            if not value:
-                raise ValueError(f"{key} is required")
-            clean[key] = value
-        graph = str(config.get("graph_base") or DEFAULT_GRAPH).rstrip("/")
-        if not graph.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise ValueError("graph_base must be https:// (or a local test server)")
-        clean["graph_base"] = graph
-        return clean
+        return as_json(load_config(MetaConfig, config))
 
     def check_credentials(self, config: Mapping[str, Any]) -> None:
+        cfg = load_config(MetaConfig, config)
         try:
-            _graph(config, "GET", f"/{config['account_id']}", None)
+            _graph(config, "GET", f"/{cfg.account_id}", None)
         except DeliveryError as error:
             raise ValueError(f"Meta refused these credentials: {error}") from None
 
     def handshake(
         self, query: Mapping[str, str], config: Mapping[str, Any]
     ) -> tuple[str, str] | None:
+        cfg = load_config(MetaConfig, config)
         if query.get("hub.mode") != "subscribe":
             return None
         given = query.get("hub.verify_token", "")
-        if not hmac.compare_digest(given.encode(), str(config.get("verify_token", "")).encode()):
+        if not hmac.compare_digest(given.encode(), str(cfg.verify_token).encode()):
             return None
         return "text/plain", query.get("hub.challenge", "")
 
     def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
+        cfg = load_config(MetaConfig, config)
         given = request.headers.get("x-hub-signature-256", "")
         if not given:
             raise SignatureError("X-Hub-Signature-256 header missing")
         if not hmac.compare_digest(
-            given.encode(), body_signature(str(config.get("app_secret", "")), request.body).encode()
+            given.encode(), body_signature(str(cfg.app_secret), request.body).encode()
         ):
             raise SignatureError("X-Hub-Signature-256 does not match this body")
 
@@ -216,6 +223,7 @@ class MetaAccount:
         return ParsedEvent([record], ConversationKind.PUBLIC_THREAD)
 
     def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
+        cfg = load_config(MetaConfig, config)
         if message.public:
             if not message.in_reply_to_external_id:
                 raise DeliveryError("a public reply needs the comment it answers", permanent=True)
@@ -233,7 +241,7 @@ class MetaAccount:
                 "message": {"text": message.body},
                 "messaging_type": "RESPONSE",
             }
-            answer = _graph(config, "POST", f"/{config['account_id']}/messages", body)
+            answer = _graph(config, "POST", f"/{cfg.account_id}/messages", body)
             sent = answer.get("message_id")
         if not sent:
             raise DeliveryError("Meta accepted the message but returned no id", permanent=True)
@@ -243,12 +251,13 @@ class MetaAccount:
 def _graph(
     config: Mapping[str, Any], method: str, path: str, body: dict[str, Any] | None
 ) -> dict[str, Any]:
+    cfg = load_config(MetaConfig, config)
     request = urllib.request.Request(
-        f"{config['graph_base']}/{VERSION}{path}",
+        f"{cfg.graph_base}/{VERSION}{path}",
         data=json.dumps(body).encode() if body is not None else None,
         method=method,
         headers={
-            "Authorization": f"Bearer {config['access_token']}",
+            "Authorization": f"Bearer {cfg.access_token}",
             "Content-Type": "application/json",
         },
     )

@@ -17,6 +17,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,12 +30,25 @@ from rippledesk.channels.connectors.base import (
     SignatureError,
     WebhookRequest,
 )
+from rippledesk.channels.connectors.config import as_json, check_base_url, load_config
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
 
 DEFAULT_API = "https://api.trustpilot.com"
 TIMEOUT = 15
+
+
+@dataclass(frozen=True)
+class TrustpilotConfig:
+    business_user_id: str
+    access_token: str
+    webhook_username: str
+    webhook_password: str
+    api_base: str = DEFAULT_API
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "api_base", check_base_url("api_base", self.api_base))
 
 
 class Trustpilot:
@@ -51,24 +65,15 @@ class Trustpilot:
     )
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        clean: dict[str, Any] = {}
-        for key in ("business_user_id", "access_token", "webhook_username", "webhook_password"):
-            value = str(config.get(key, "")).strip()
-            if not value:
-                raise ValueError(f"{key} is required")
-            clean[key] = value
-        api = str(config.get("api_base") or DEFAULT_API).rstrip("/")
-        if not api.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise ValueError("api_base must be https:// (or a local test server)")
-        clean["api_base"] = api
-        return clean
+        return as_json(load_config(TrustpilotConfig, config))
 
     def check_credentials(self, config: Mapping[str, Any]) -> None:
         return  # the token is tried by the first reply; Trustpilot has no cheap whoami call
 
     def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
+        cfg = load_config(TrustpilotConfig, config)
         given = request.headers.get("authorization", "")
-        pair = f"{config.get('webhook_username', '')}:{config.get('webhook_password', '')}"
+        pair = f"{cfg.webhook_username}:{cfg.webhook_password}"
         expected = "Basic " + base64.b64encode(pair.encode()).decode()
         if not given:
             raise SignatureError(
@@ -130,16 +135,17 @@ class Trustpilot:
         return ParsedEvent([record], ConversationKind.REVIEW, ratings=ratings)
 
     def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
+        cfg = load_config(TrustpilotConfig, config)
         review_id = message.in_reply_to_external_id.split(":", 1)[0]
         if not review_id:
             raise DeliveryError("a reply needs the review it answers", permanent=True)
-        body = {"authorBusinessUserId": config["business_user_id"], "message": message.body}
+        body = {"authorBusinessUserId": cfg.business_user_id, "message": message.body}
         request = urllib.request.Request(
-            f"{config['api_base']}/v1/private/reviews/{review_id}/reply",
+            f"{cfg.api_base}/v1/private/reviews/{review_id}/reply",
             data=json.dumps(body).encode(),
             method="POST",
             headers={
-                "Authorization": f"Bearer {config['access_token']}",
+                "Authorization": f"Bearer {cfg.access_token}",
                 "Content-Type": "application/json",
             },
         )

@@ -23,6 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ from rippledesk.channels.connectors.base import (
     SignatureError,
     WebhookRequest,
 )
+from rippledesk.channels.connectors.config import as_json, check_base_url, load_config
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
@@ -48,6 +50,20 @@ def signature(auth_token: str, url: str, form: Mapping[str, list[str]]) -> str:
     data = url + "".join(name + value for name in sorted(form) for value in form[name])
     digest = hmac.new(auth_token.encode(), data.encode("utf-8"), hashlib.sha1).digest()
     return base64.b64encode(digest).decode("ascii")
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    account_sid: str
+    auth_token: str
+    from_number: str
+    api_base: str = DEFAULT_API
+    webhook_url: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.account_sid.startswith("AC"):
+            raise ValueError("account_sid starts with AC")
+        object.__setattr__(self, "api_base", check_base_url("api_base", self.api_base))
 
 
 class TwilioSms:
@@ -65,26 +81,13 @@ class TwilioSms:
     rules = reply_rules(ChannelKind.SMS)
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        clean: dict[str, Any] = {}
-        for key in ("account_sid", "auth_token", "from_number"):
-            value = str(config.get(key, "")).strip()
-            if not value:
-                raise ValueError(f"{key} is required (from the Twilio console)")
-            clean[key] = value
-        if not clean["account_sid"].startswith("AC"):
-            raise ValueError("account_sid starts with AC")
-        api = str(config.get("api_base") or DEFAULT_API).rstrip("/")
-        if not api.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise ValueError("api_base must be https:// (or a local test server)")
-        clean["api_base"] = api
-        if config.get("webhook_url"):
-            clean["webhook_url"] = str(config["webhook_url"])
-        return clean
+        return as_json(load_config(TwilioConfig, config))
 
     def check_credentials(self, config: Mapping[str, Any]) -> None:
         """Fetch the account with these credentials; ``ValueError`` saying why if refused."""
-        url = f"{config['api_base']}/2010-04-01/Accounts/{config['account_sid']}.json"
-        credentials = base64.b64encode(f"{config['account_sid']}:{config['auth_token']}".encode())
+        cfg = load_config(TwilioConfig, config)
+        url = f"{cfg.api_base}/2010-04-01/Accounts/{cfg.account_sid}.json"
+        credentials = base64.b64encode(f"{cfg.account_sid}:{cfg.auth_token}".encode())
         request = urllib.request.Request(
             url, headers={"Authorization": "Basic " + credentials.decode()}
         )
@@ -96,14 +99,15 @@ class TwilioSms:
                 f"Twilio refused these credentials ({error.code}: {_reason(error)})"
             ) from None
         except (urllib.error.URLError, TimeoutError) as error:
-            raise ValueError(f"cannot reach Twilio at {config['api_base']}: {error}") from None
+            raise ValueError(f"cannot reach Twilio at {cfg.api_base}: {error}") from None
 
     def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
+        cfg = load_config(TwilioConfig, config)
         given = request.headers.get("x-twilio-signature", "")
         if not given:
             raise SignatureError("X-Twilio-Signature header missing")
-        url = str(config.get("webhook_url") or request.url)
-        expected = signature(str(config.get("auth_token", "")), url, request.form)
+        url = str(cfg.webhook_url or request.url)
+        expected = signature(str(cfg.auth_token), url, request.form)
         if not hmac.compare_digest(given.encode(), expected.encode()):
             raise SignatureError("X-Twilio-Signature does not match this request")
 
@@ -151,17 +155,18 @@ class TwilioSms:
         return ParsedEvent([record], ConversationKind.SMS)
 
     def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
+        cfg = load_config(TwilioConfig, config)
         if not message.recipient_external_id:
             raise DeliveryError("the customer has no phone number on this channel", permanent=True)
-        url = f"{config['api_base']}/2010-04-01/Accounts/{config['account_sid']}/Messages.json"
+        url = f"{cfg.api_base}/2010-04-01/Accounts/{cfg.account_sid}/Messages.json"
         form = urllib.parse.urlencode(
             {
                 "To": message.recipient_external_id,
-                "From": config["from_number"],
+                "From": cfg.from_number,
                 "Body": message.body,
             }
         ).encode()
-        credentials = base64.b64encode(f"{config['account_sid']}:{config['auth_token']}".encode())
+        credentials = base64.b64encode(f"{cfg.account_sid}:{cfg.auth_token}".encode())
         request = urllib.request.Request(
             url,
             data=form,

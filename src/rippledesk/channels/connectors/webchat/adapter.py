@@ -10,6 +10,7 @@ sends messages that are stored as InboundEvents like any platform's, so they are
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,11 +22,28 @@ from rippledesk.channels.connectors.base import (
     SignatureError,
     WebhookRequest,
 )
+from rippledesk.channels.connectors.config import as_json, load_config
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
 
 MAX_BODY = 5_000
+
+
+@dataclass(frozen=True)
+class WebChatConfig:
+    allowed_origins: str = ""  # comma separated
+    greeting: str = "Hi! How can we help?"
+
+    def __post_init__(self) -> None:
+        for origin in self.origins:
+            if not origin.startswith(("https://", "http://")):
+                raise ValueError(f"allowed_origins: {origin!r} is not an http(s) origin")
+        object.__setattr__(self, "greeting", self.greeting[:300])
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
 
 
 class WebChat:
@@ -43,16 +61,7 @@ class WebChat:
     )
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        origins = [
-            o.strip().rstrip("/")
-            for o in str(config.get("allowed_origins", "")).split(",")
-            if o.strip()
-        ]
-        for origin in origins:
-            if not origin.startswith(("https://", "http://")):
-                raise ValueError(f"allowed_origins: {origin!r} is not an http(s) origin")
-        greeting = str(config.get("greeting") or "Hi! How can we help?").strip()[:300]
-        return {"allowed_origins": origins, "greeting": greeting, "enabled": True}
+        return as_json(load_config(WebChatConfig, config))
 
     def check_credentials(self, config: Mapping[str, Any]) -> None:
         return  # nothing to ask: the widget is served by this desk

@@ -28,7 +28,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from rippledesk.channels.connectors.base import EventData
-from rippledesk.channels.connectors.webchat.adapter import MAX_BODY
+from rippledesk.channels.connectors.config import load_config
+from rippledesk.channels.connectors.webchat.adapter import MAX_BODY, WebChatConfig
 from rippledesk.channels.ingest import do_store_events
 from rippledesk.channels.models import ChannelAccount, ChannelKind
 from rippledesk.conversations.models import Conversation, DeliveryStatus, Direction, Message
@@ -76,12 +77,13 @@ def chat_page(request: HttpRequest, token: str) -> HttpResponse:
     account = _account(token)
     if account is None:
         return HttpResponse("No chat here.", status=404, content_type="text/plain")
+    config = load_config(WebChatConfig, account.config)
     response = render(
         request,
         "webchat/chat.html",
-        {"account": account, "token": token, "greeting": account.config.get("greeting", "")},
+        {"account": account, "token": token, "greeting": config.greeting},
     )
-    origins = " ".join(account.config.get("allowed_origins", []))
+    origins = " ".join(config.origins)
     response["Content-Security-Policy"] = f"frame-ancestors 'self' {origins}".strip()
     return response
 

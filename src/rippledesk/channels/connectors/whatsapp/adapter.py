@@ -18,6 +18,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ from rippledesk.channels.connectors.base import (
     SignatureError,
     WebhookRequest,
 )
+from rippledesk.channels.connectors.config import as_json, check_base_url, load_config
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
@@ -49,6 +51,18 @@ def body_signature(app_secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+@dataclass(frozen=True)
+class WhatsAppConfig:
+    phone_number_id: str
+    access_token: str
+    app_secret: str
+    verify_token: str
+    graph_base: str = DEFAULT_GRAPH
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "graph_base", check_base_url("graph_base", self.graph_base))
+
+
 class WhatsApp:
     name = "whatsapp-cloud"
     label = "WhatsApp (Cloud API)"
@@ -63,22 +77,13 @@ class WhatsApp:
     )
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        clean: dict[str, Any] = {}
-        for key in ("phone_number_id", "access_token", "app_secret", "verify_token"):
-            value = str(config.get(key, "")).strip()
-            if not value:
-                raise ValueError(f"{key} is required")
-            clean[key] = value
-        graph = str(config.get("graph_base") or DEFAULT_GRAPH).rstrip("/")
-        if not graph.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise ValueError("graph_base must be https:// (or a local test server)")
-        clean["graph_base"] = graph
-        return clean
+        return as_json(load_config(WhatsAppConfig, config))
 
     def check_credentials(self, config: Mapping[str, Any]) -> None:
-        url = f"{config['graph_base']}/{VERSION}/{config['phone_number_id']}"
+        cfg = load_config(WhatsAppConfig, config)
+        url = f"{cfg.graph_base}/{VERSION}/{cfg.phone_number_id}"
         request = urllib.request.Request(
-            url, headers={"Authorization": f"Bearer {config['access_token']}"}
+            url, headers={"Authorization": f"Bearer {cfg.access_token}"}
         )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT):
@@ -88,24 +93,26 @@ class WhatsApp:
                 f"Meta refused these credentials ({error.code}: {_reason(error)})"
             ) from None
         except (urllib.error.URLError, TimeoutError) as error:
-            raise ValueError(f"cannot reach {config['graph_base']}: {error}") from None
+            raise ValueError(f"cannot reach {cfg.graph_base}: {error}") from None
 
     def handshake(
         self, query: Mapping[str, str], config: Mapping[str, Any]
     ) -> tuple[str, str] | None:
         """The challenge to echo for Meta's setup GET, or None if the token is wrong."""
+        cfg = load_config(WhatsAppConfig, config)
         if query.get("hub.mode") != "subscribe":
             return None
         given = query.get("hub.verify_token", "")
-        if not hmac.compare_digest(given.encode(), str(config.get("verify_token", "")).encode()):
+        if not hmac.compare_digest(given.encode(), str(cfg.verify_token).encode()):
             return None
         return "text/plain", query.get("hub.challenge", "")
 
     def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
+        cfg = load_config(WhatsAppConfig, config)
         given = request.headers.get("x-hub-signature-256", "")
         if not given:
             raise SignatureError("X-Hub-Signature-256 header missing")
-        expected = body_signature(str(config.get("app_secret", "")), request.body)
+        expected = body_signature(str(cfg.app_secret), request.body)
         if not hmac.compare_digest(given.encode(), expected.encode()):
             raise SignatureError("X-Hub-Signature-256 does not match this body")
 
@@ -178,7 +185,8 @@ class WhatsApp:
         return ParsedEvent([record], ConversationKind.DM)
 
     def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
-        url = f"{config['graph_base']}/{VERSION}/{config['phone_number_id']}/messages"
+        cfg = load_config(WhatsAppConfig, config)
+        url = f"{cfg.graph_base}/{VERSION}/{cfg.phone_number_id}/messages"
         payload = {
             "messaging_product": "whatsapp",
             "to": message.recipient_external_id,
@@ -190,7 +198,7 @@ class WhatsApp:
             data=json.dumps(payload).encode(),
             method="POST",
             headers={
-                "Authorization": f"Bearer {config['access_token']}",
+                "Authorization": f"Bearer {cfg.access_token}",
                 "Content-Type": "application/json",
             },
         )

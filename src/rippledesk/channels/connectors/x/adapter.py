@@ -22,6 +22,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +35,7 @@ from rippledesk.channels.connectors.base import (
     SignatureError,
     WebhookRequest,
 )
+from rippledesk.channels.connectors.config import as_json, check_base_url, load_config
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
@@ -50,6 +52,19 @@ def hmac_b64(secret: str, data: bytes) -> str:
     )
 
 
+@dataclass(frozen=True)
+class XConfig:
+    user_id: str
+    consumer_secret: str
+    access_token: str
+    api_base: str = DEFAULT_API
+
+    def __post_init__(self) -> None:
+        if not self.user_id.isdigit():
+            raise ValueError("user_id is the account's numeric id, not its handle")
+        object.__setattr__(self, "api_base", check_base_url("api_base", self.api_base))
+
+
 class XAccount:
     name = "x-account-activity"
     label = "X (Twitter) account"
@@ -63,19 +78,7 @@ class XAccount:
     )
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        clean: dict[str, Any] = {}
-        for key in ("user_id", "consumer_secret", "access_token"):
-            value = str(config.get(key, "")).strip()
-            if not value:
-                raise ValueError(f"{key} is required")
-            clean[key] = value
-        if not clean["user_id"].isdigit():
-            raise ValueError("user_id is the account's numeric id, not its handle")
-        api = str(config.get("api_base") or DEFAULT_API).rstrip("/")
-        if not api.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise ValueError("api_base must be https:// (or a local test server)")
-        clean["api_base"] = api
-        return clean
+        return as_json(load_config(XConfig, config))
 
     def check_credentials(self, config: Mapping[str, Any]) -> None:
         try:
@@ -86,19 +89,19 @@ class XAccount:
     def handshake(
         self, query: Mapping[str, str], config: Mapping[str, Any]
     ) -> tuple[str, str] | None:
+        cfg = load_config(XConfig, config)
         token = query.get("crc_token", "")
         if not token:
             return None
-        answer = {
-            "response_token": hmac_b64(str(config.get("consumer_secret", "")), token.encode())
-        }
+        answer = {"response_token": hmac_b64(str(cfg.consumer_secret), token.encode())}
         return "application/json", json.dumps(answer)
 
     def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
+        cfg = load_config(XConfig, config)
         given = request.headers.get("x-twitter-webhooks-signature", "")
         if not given:
             raise SignatureError("x-twitter-webhooks-signature header missing")
-        expected = hmac_b64(str(config.get("consumer_secret", "")), request.body)
+        expected = hmac_b64(str(cfg.consumer_secret), request.body)
         if not hmac.compare_digest(given.encode(), expected.encode()):
             raise SignatureError("x-twitter-webhooks-signature does not match this body")
 
@@ -239,12 +242,13 @@ class XAccount:
 def _call(
     config: Mapping[str, Any], method: str, path: str, body: dict[str, Any] | None
 ) -> dict[str, Any]:
+    cfg = load_config(XConfig, config)
     request = urllib.request.Request(
-        f"{config['api_base']}{path}",
+        f"{cfg.api_base}{path}",
         data=json.dumps(body).encode() if body is not None else None,
         method=method,
         headers={
-            "Authorization": f"Bearer {config['access_token']}",
+            "Authorization": f"Bearer {cfg.access_token}",
             "Content-Type": "application/json",
         },
     )
