@@ -69,6 +69,15 @@
       if (row) select(row, false);
     });
 
+    // The list has one hidden form per action; point it at the row and send it.
+    var act = function (name, row) {
+      var form = inbox.querySelector('form[data-row-action="' + name + '"]');
+      if (!form) return;
+      form.action = form.getAttribute("data-action").replace("NUMBER", row.getAttribute("data-number"));
+      form.querySelector("input[name=version]").value = row.getAttribute("data-version");
+      form.submit();
+    };
+
     document.addEventListener("keydown", function (event) {
       if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
       var list = rows();
@@ -83,15 +92,13 @@
       } else if (event.key === "r" && row) {
         window.location.href = row.getAttribute("data-href") + "#composer";
       } else if (event.key === "e" && row) {
-        var resolve = inbox.querySelector('form[data-resolve="' + row.getAttribute("data-number") + '"]');
         var next = list[index + 1] || list[index - 1];
         if (next) {
           try { sessionStorage.setItem(STORE, next.getAttribute("data-number")); } catch (e) { /* ignore */ }
         }
-        if (resolve) resolve.submit();
+        act("resolve", row);
       } else if (event.key === "a" && row) {
-        var assign = inbox.querySelector('form[data-assign="' + row.getAttribute("data-number") + '"]');
-        if (assign) assign.submit();
+        act("assign", row);
       } else {
         return;
       }
