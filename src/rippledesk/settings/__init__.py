@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rippledesk.conversations",
     "rippledesk.analysis",
     "rippledesk.listening",
+    "rippledesk.triage",
     "rippledesk.api",
     "rippledesk.web",
     # django-ninja's templates and static files: the API docs page without any CDN.

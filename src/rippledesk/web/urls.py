@@ -40,6 +40,7 @@ urlpatterns: list[URLPattern] = [
     path(_C + "files/<int:attachment_id>/", conversation.attachment, name="attachment"),
     path("w/<slug:workspace>/search/", search.search, name="search"),
     path("w/<slug:workspace>/team/", team.team_load, name="team-load"),
+    path("w/<slug:workspace>/availability/", team.availability, name="availability"),
     path("w/<slug:workspace>/canned/", settings.canned_responses, name="canned"),
     path("w/<slug:workspace>/channels/", channels.channels, name="channels"),
     path("w/<slug:workspace>/listening/", listening.listening, name="listening"),

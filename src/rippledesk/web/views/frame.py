@@ -53,7 +53,15 @@ def frame(request: HttpRequest, seat: Seat, *, section: str = "") -> dict[str, A
     """Context every workspace page shares: the workspace switcher, zone, role and section."""
     if request.session.get(SESSION_WORKSPACE) != seat.workspace.slug:  # no write per page
         request.session[SESSION_WORKSPACE] = seat.workspace.slug
+    from rippledesk.triage.models import AgentState  # noqa: PLC0415 - web reads triage state
+
+    state = (
+        AgentState.objects.filter(membership__workspace=seat.workspace, membership__user=seat.user)
+        .values_list("availability", flat=True)
+        .first()
+    )
     return {
+        "availability": state or "offline",
         "workspace": seat.workspace,
         "workspaces": list(visible_workspaces(seat.user)[:SWITCHER_LIMIT]),
         "zone": zone_of(seat.workspace),

@@ -5,15 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from rippledesk.conversations.models import Conversation, ConversationStatus, Direction, Message
-from rippledesk.core.errors import PermissionDenied
+from rippledesk.core.errors import InvalidInput, PermissionDenied
+from rippledesk.triage.models import AgentState, Availability
+from rippledesk.triage.routing import do_set_availability
 from rippledesk.web.views.frame import frame, seat_for
 from rippledesk.workspaces.models import Membership
 
@@ -28,6 +33,7 @@ class Load:
     waiting: int
     oldest_waiting: datetime | None
     replies_today: int
+    availability: str = "offline"
 
 
 @login_required
@@ -70,6 +76,11 @@ def team_load(request: HttpRequest, workspace: str) -> HttpResponse:
         .prefetch_related("teams")
         .order_by("user__username")
     )
+    states = dict(
+        AgentState.objects.filter(membership__workspace=seat.workspace).values_list(
+            "membership_id", "availability"
+        )
+    )
     rows = []
     for member in members:
         row = by_user.get(member.user_id, {})
@@ -83,6 +94,7 @@ def team_load(request: HttpRequest, workspace: str) -> HttpResponse:
                 waiting=row.get("waiting", 0),
                 oldest_waiting=row.get("oldest"),
                 replies_today=replies.get(member.user_id, 0),
+                availability=states.get(member.pk, "offline"),
             )
         )
     unassigned = (
@@ -104,3 +116,23 @@ def team_load(request: HttpRequest, workspace: str) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "web/team_load.html", context)
+
+
+@login_required
+@require_POST
+def availability(request: HttpRequest, workspace: str) -> HttpResponse:
+    """The signed-in member sets themselves online, away or offline (and their capacity)."""
+    seat = seat_for(request, workspace)
+    membership = Membership.objects.filter(workspace=seat.workspace, user=seat.user).first()
+    if membership is None:
+        raise PermissionDenied("Only members of the workspace take conversations.", field="role")
+    wanted = request.POST.get("availability", "")
+    if wanted not in Availability.values:
+        raise InvalidInput(f"Unknown availability {wanted!r}.", field="availability")
+    handed_back = do_set_availability(membership, wanted)
+    note = f" {handed_back} open conversation(s) went back to the queue." if handed_back else ""
+    flash.success(request, f"You are {wanted}.{note}")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("web:inbox", args=[seat.workspace.slug])
+    return redirect(target)

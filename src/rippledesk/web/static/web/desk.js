@@ -30,6 +30,11 @@
     }
   });
 
+  // ---- availability switch in the top bar: acts at once ----------------------------------------
+  Array.prototype.forEach.call(document.querySelectorAll(".availability [data-autosubmit]"), function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+
   // ---- inbox: j/k selection, Enter/r open, e resolve, a assign to me, live refresh ---------
   var inbox = document.querySelector("[data-inbox]");
   if (inbox) {

@@ -1,0 +1,162 @@
+"""Automatic assignment: new conversations go to an available agent of a team that works them.
+
+A team with a routing policy other than ``manual`` takes the new conversations of the channel
+accounts granted to it. Among its members who are online and below their capacity (open
+conversations they hold), ``round_robin`` picks the next after the last one served and
+``least_loaded`` the one holding the fewest. When nobody is available the conversation stays
+unassigned in the team's queue. An agent who goes offline hands their open conversations back
+to routing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from rippledesk.conversations.models import Conversation, ConversationStatus, Direction, Message
+from rippledesk.core.events import MessagesStored
+from rippledesk.triage.models import AgentState, AssignmentPolicy, Availability, TeamRouting
+from rippledesk.workspaces.models import Membership, Team
+
+FRESH = timedelta(hours=24)
+
+
+def _open_load(memberships: Sequence[Membership]) -> dict[int, int]:
+    users = [m.user_id for m in memberships]
+    rows = (
+        Conversation.objects.filter(
+            assignee_id__in=users, status__in=(ConversationStatus.OPEN, ConversationStatus.PENDING)
+        )
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["assignee_id"]: row["n"] for row in rows}
+
+
+def available_members(team: Team) -> list[Membership]:
+    """Online members of ``team`` below capacity, in a stable order."""
+    capacity = dict(
+        AgentState.objects.filter(
+            membership__in=team.members.all(), availability=Availability.ONLINE
+        ).values_list("membership_id", "capacity")
+    )
+    members = list(team.members.filter(pk__in=list(capacity)).select_related("user").order_by("pk"))
+    load = _open_load(members)
+    return [m for m in members if load.get(m.user_id, 0) < capacity[m.pk]]
+
+
+def choose(team: Team, routing: TeamRouting) -> Membership | None:
+    candidates = available_members(team)
+    if not candidates:
+        return None
+    if routing.policy == AssignmentPolicy.LEAST_LOADED:
+        load = _open_load(candidates)
+        return min(candidates, key=lambda m: (load.get(m.user_id, 0), m.pk))
+    after = routing.last_assigned_id or 0
+    later = [m for m in candidates if m.pk > after]
+    return (later or candidates)[0]
+
+
+def _routing_for(conversation: Conversation) -> tuple[Team, TeamRouting] | None:
+    routed = (
+        TeamRouting.objects.filter(
+            team__channel_accounts=conversation.channel_account_id,
+            team__workspace=conversation.workspace_id,
+        )
+        .exclude(policy=AssignmentPolicy.MANUAL)
+        .select_related("team")
+        .order_by("team__name")
+        .first()
+    )
+    return (routed.team, routed) if routed else None
+
+
+def do_route(conversation_ids: Iterable[int]) -> int:
+    """Assign the given unassigned open conversations where a routing team can take them."""
+    assigned = 0
+    for conversation in Conversation.objects.filter(
+        pk__in=list(conversation_ids), assignee__isnull=True, status=ConversationStatus.OPEN
+    ).order_by("pk"):
+        found = _routing_for(conversation)
+        if found is None:
+            continue
+        team, routing = found
+        with transaction.atomic():
+            routing = TeamRouting.objects.select_for_update().get(pk=routing.pk)
+            member = choose(team, routing)
+            fields: dict[str, object] = {"team": team}
+            if member is not None:
+                fields["assignee"] = member.user
+            updated = Conversation.objects.filter(pk=conversation.pk, assignee__isnull=True).update(
+                version=F("version") + 1, updated_at=timezone.now(), **fields
+            )
+            if not updated or member is None:
+                continue
+            TeamRouting.objects.filter(pk=routing.pk).update(last_assigned=member)
+            Message.objects.create(
+                conversation=conversation,
+                channel_account_id=conversation.channel_account_id,
+                direction=Direction.SYSTEM,
+                body=f"Routed to {member.user.get_full_name() or member.user.get_username()} "
+                f"({team.name}, {routing.get_policy_display().lower()})",
+                is_public=False,
+                event="assigned",
+                sent_at=timezone.now(),
+            )
+            assigned += 1
+    return assigned
+
+
+def do_set_availability(
+    membership: Membership, availability: str, capacity: int | None = None
+) -> int:
+    """Set a member's availability; going offline hands their open conversations back.
+
+    Returns how many conversations were handed back and routed again.
+    """
+    if availability not in Availability.values:
+        raise ValueError(f"availability must be one of {', '.join(Availability.values)}")
+    defaults: dict[str, object] = {"availability": availability, "changed_at": timezone.now()}
+    if capacity is not None:
+        defaults["capacity"] = capacity
+    AgentState.objects.update_or_create(membership=membership, defaults=defaults)
+    if availability != Availability.OFFLINE:
+        return 0
+    held = list(
+        Conversation.objects.filter(
+            workspace=membership.workspace_id,
+            assignee_id=membership.user_id,
+            status=ConversationStatus.OPEN,
+        ).values_list("pk", flat=True)
+    )
+    Conversation.objects.filter(pk__in=held).update(
+        assignee=None, version=F("version") + 1, updated_at=timezone.now()
+    )
+    do_route(held)
+    return len(held)
+
+
+def on_messages_stored(event: MessagesStored) -> None:
+    """Route the fresh, unassigned conversations that just received customer messages.
+
+    Only conversations whose customer has been waiting less than ``FRESH`` are routed, so
+    importing last year's history does not hand it to today's agents.
+    """
+    if not TeamRouting.objects.exclude(policy=AssignmentPolicy.MANUAL).exists():
+        return
+    since = timezone.now() - FRESH
+    ids = set(
+        Message.objects.filter(pk__in=event.message_ids, direction=Direction.INBOUND)
+        .filter(
+            conversation__assignee__isnull=True,
+            conversation__status=ConversationStatus.OPEN,
+            conversation__waiting_since__gte=since,
+        )
+        .values_list("conversation_id", flat=True)
+    )
+    if ids:
+        do_route(sorted(ids))
