@@ -296,3 +296,18 @@ def test_a_superuser_sees_every_workspace(desk: Desk) -> None:
     assert response.status_code == 200
     assert b"globex secret complaint" in response.content
     assert b"Acme support" in response.content  # in the workspace switcher
+
+
+def test_waiting_conversations_show_their_first_response_clock(desk: Desk) -> None:
+    from django.utils import timezone  # noqa: PLC0415
+
+    bob = desk.conversation("bob_k")
+    Conversation.objects.filter(pk=bob.pk).update(
+        priority="urgent", waiting_since=timezone.now() - timedelta(minutes=2)
+    )
+    html = desk.client.get(desk.inbox_url()).content.decode()
+    assert 'class="sla sla-ok"' in html
+    assert "due in 12m" in html or "due in 13m" in html  # urgent: 15 minutes by default
+    late = desk.conversation("alice_w")  # waiting since 2017: long overdue
+    assert late.first_response_at is not None  # answered once: no first-response clock
+    assert "late " in html  # bob's older mention waits since 2017 without an answer

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from rippledesk.triage.models import AgentState, TeamRouting
+from rippledesk.triage.models import AgentState, SlaTarget, TeamRouting
 
 
 @admin.register(AgentState)
@@ -15,3 +15,9 @@ class AgentStateAdmin(admin.ModelAdmin[AgentState]):
 class TeamRoutingAdmin(admin.ModelAdmin[TeamRouting]):
     list_display = ["team", "policy", "last_assigned"]
     list_filter = ["policy"]
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(admin.ModelAdmin[SlaTarget]):
+    list_display = ["workspace", "priority", "first_response_minutes", "warn_before_minutes"]
+    list_filter = ["workspace"]

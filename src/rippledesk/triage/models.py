@@ -45,3 +45,22 @@ class TeamRouting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team}: {self.policy}"
+
+
+class SlaTarget(models.Model):
+    """How soon a workspace promises a first response, per priority (an SLA policy line)."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="sla_targets"
+    )
+    priority = models.CharField(max_length=8)
+    first_response_minutes = models.PositiveIntegerField()
+    warn_before_minutes = models.PositiveIntegerField(default=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "priority"], name="sla_unique_priority")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority}: first response within {self.first_response_minutes} min"
