@@ -11,10 +11,7 @@ second reply replaces the first (shown to the agent in the composer's limits not
 
 from __future__ import annotations
 
-import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +26,7 @@ from rippledesk.channels.connectors.base import (
     WebhookRequest,
 )
 from rippledesk.channels.connectors.config import as_json, check_base_url, load_config
+from rippledesk.channels.connectors.http import call, credentials_error
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
@@ -72,9 +70,9 @@ class GoogleReviews:
     def check_credentials(self, config: Mapping[str, Any]) -> None:
         cfg = load_config(GoogleConfig, config)
         try:
-            _call(config, "GET", f"/v4/{cfg.location}/reviews?pageSize=1", None)
+            _call(cfg, "GET", f"/v4/{cfg.location}/reviews?pageSize=1", None)
         except DeliveryError as error:
-            raise ValueError(f"Google refused these credentials: {error}") from None
+            raise credentials_error("Google", error) from None
 
     def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
         raise SignatureError("Google reviews are polled, not pushed")
@@ -93,7 +91,7 @@ class GoogleReviews:
             if token:
                 query["pageToken"] = token
             page = _call(
-                config,
+                cfg,
                 "GET",
                 f"/v4/{cfg.location}/reviews?{urllib.parse.urlencode(query)}",
                 None,
@@ -153,38 +151,25 @@ class GoogleReviews:
         if not review_id:
             raise DeliveryError("a review reply needs the review it answers", permanent=True)
         path = f"/v4/{cfg.location}/reviews/{review_id}/reply"
-        _call(config, "PUT", path, {"comment": message.body})
+        _call(cfg, "PUT", path, {"comment": message.body})
         return f"reply:{review_id}:{message.message_id}"
 
 
-def _call(
-    config: Mapping[str, Any], method: str, path: str, body: dict[str, Any] | None
-) -> dict[str, Any]:
-    cfg = load_config(GoogleConfig, config)
-    request = urllib.request.Request(
+def _call(cfg: GoogleConfig, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+    # Setting a review's reply is idempotent, so a timeout is safe to retry.
+    return call(
+        "Google",
         f"{cfg.api_base}{path}",
-        data=json.dumps(body).encode() if body is not None else None,
         method=method,
-        headers={
-            "Authorization": f"Bearer {cfg.access_token}",
-            "Content-Type": "application/json",
-        },
+        headers={"Authorization": f"Bearer {cfg.access_token}"},
+        json_body=body,
+        reason=_reason,
+        timeout=TIMEOUT,
+        timeout_is_safe=True,
     )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            answer = json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        try:
-            detail = json.loads(error.read() or b"{}").get("error", {})
-            reason = str(detail.get("message") or error.reason)
-        except (ValueError, AttributeError):
-            reason = str(error.reason)
-        transient = error.code >= 500 or error.code == 429
-        raise DeliveryError(
-            f"Google answered {error.code}: {reason}", permanent=not transient
-        ) from None
-    except TimeoutError:
-        raise DeliveryError("Google did not answer in time", permanent=False) from None
-    except urllib.error.URLError as error:
-        raise DeliveryError(f"cannot reach Google: {error.reason}", permanent=False) from None
-    return answer if isinstance(answer, dict) else {}
+
+
+def _reason(body: Any) -> str | None:
+    """Google's error body: ``{"error": {"code": …, "message": …}}`` (the message alone)."""
+    detail = body.get("error") if isinstance(body, dict) else None
+    return str(detail["message"]) if isinstance(detail, dict) and detail.get("message") else None

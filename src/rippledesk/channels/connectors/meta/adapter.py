@@ -14,10 +14,7 @@ Replies: public ones answer the comment (``/{comment}/comments`` on Facebook,
 
 from __future__ import annotations
 
-import hmac
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,18 +26,17 @@ from rippledesk.channels.connectors.base import (
     EventData,
     ParsedEvent,
     PayloadError,
-    SignatureError,
     WebhookRequest,
 )
 from rippledesk.channels.connectors.config import as_json, check_base_url, load_config
-from rippledesk.channels.connectors.whatsapp.adapter import body_signature
+from rippledesk.channels.connectors.http import call, credentials_error, meta_error
+from rippledesk.channels.connectors.meta_hooks import hub_handshake, verify_hub_signature
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
 
 DEFAULT_GRAPH = "https://graph.facebook.com"
 VERSION = "v21.0"
-TIMEOUT = 10
 
 
 @dataclass(frozen=True)
@@ -79,30 +75,17 @@ class MetaAccount:
     def check_credentials(self, config: Mapping[str, Any]) -> None:
         cfg = load_config(MetaConfig, config)
         try:
-            _graph(config, "GET", f"/{cfg.account_id}", None)
+            _graph(cfg, "GET", f"/{cfg.account_id}", None)
         except DeliveryError as error:
-            raise ValueError(f"Meta refused these credentials: {error}") from None
+            raise credentials_error("Meta", error) from None
 
     def handshake(
         self, query: Mapping[str, str], config: Mapping[str, Any]
     ) -> tuple[str, str] | None:
-        cfg = load_config(MetaConfig, config)
-        if query.get("hub.mode") != "subscribe":
-            return None
-        given = query.get("hub.verify_token", "")
-        if not hmac.compare_digest(given.encode(), str(cfg.verify_token).encode()):
-            return None
-        return "text/plain", query.get("hub.challenge", "")
+        return hub_handshake(query, load_config(MetaConfig, config).verify_token)
 
     def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
-        cfg = load_config(MetaConfig, config)
-        given = request.headers.get("x-hub-signature-256", "")
-        if not given:
-            raise SignatureError("X-Hub-Signature-256 header missing")
-        if not hmac.compare_digest(
-            given.encode(), body_signature(str(cfg.app_secret), request.body).encode()
-        ):
-            raise SignatureError("X-Hub-Signature-256 does not match this body")
+        verify_hub_signature(request, load_config(MetaConfig, config).app_secret)
 
     def parse_webhook(self, request: WebhookRequest) -> list[EventData]:
         try:
@@ -229,7 +212,7 @@ class MetaAccount:
                 raise DeliveryError("a public reply needs the comment it answers", permanent=True)
             edge = "comments" if self.kind == ChannelKind.FACEBOOK else "replies"
             answer = _graph(
-                config,
+                cfg,
                 "POST",
                 f"/{message.in_reply_to_external_id}/{edge}",
                 {"message": message.body},
@@ -241,49 +224,19 @@ class MetaAccount:
                 "message": {"text": message.body},
                 "messaging_type": "RESPONSE",
             }
-            answer = _graph(config, "POST", f"/{cfg.account_id}/messages", body)
+            answer = _graph(cfg, "POST", f"/{cfg.account_id}/messages", body)
             sent = answer.get("message_id")
         if not sent:
             raise DeliveryError("Meta accepted the message but returned no id", permanent=True)
         return str(sent)
 
 
-def _graph(
-    config: Mapping[str, Any], method: str, path: str, body: dict[str, Any] | None
-) -> dict[str, Any]:
-    cfg = load_config(MetaConfig, config)
-    request = urllib.request.Request(
+def _graph(cfg: MetaConfig, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+    return call(
+        "Meta",
         f"{cfg.graph_base}/{VERSION}{path}",
-        data=json.dumps(body).encode() if body is not None else None,
         method=method,
-        headers={
-            "Authorization": f"Bearer {cfg.access_token}",
-            "Content-Type": "application/json",
-        },
+        headers={"Authorization": f"Bearer {cfg.access_token}"},
+        json_body=body,
+        reason=meta_error,
     )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            answer = json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        transient = error.code >= 500 or error.code == 429
-        try:
-            detail = json.loads(error.read() or b"{}").get("error", {})
-            reason = (
-                f"{detail.get('message')} (code {detail.get('code')})"
-                if detail.get("message")
-                else str(error.reason)
-            )
-        except (ValueError, AttributeError):
-            reason = str(error.reason)
-        raise DeliveryError(
-            f"Meta answered {error.code}: {reason}", permanent=not transient
-        ) from None
-    except TimeoutError:
-        raise DeliveryError(
-            "Meta did not answer within 10 s; the reply may have been posted, so it is not "
-            "retried automatically",
-            permanent=True,
-        ) from None
-    except urllib.error.URLError as error:
-        raise DeliveryError(f"cannot reach Meta: {error.reason}", permanent=False) from None
-    return answer if isinstance(answer, dict) else {}

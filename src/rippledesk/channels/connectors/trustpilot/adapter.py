@@ -14,8 +14,6 @@ from __future__ import annotations
 import base64
 import hmac
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +29,7 @@ from rippledesk.channels.connectors.base import (
     WebhookRequest,
 )
 from rippledesk.channels.connectors.config import as_json, check_base_url, load_config
+from rippledesk.channels.connectors.http import call
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
@@ -140,29 +139,12 @@ class Trustpilot:
         if not review_id:
             raise DeliveryError("a reply needs the review it answers", permanent=True)
         body = {"authorBusinessUserId": cfg.business_user_id, "message": message.body}
-        request = urllib.request.Request(
+        call(
+            "Trustpilot",
             f"{cfg.api_base}/v1/private/reviews/{review_id}/reply",
-            data=json.dumps(body).encode(),
             method="POST",
-            headers={
-                "Authorization": f"Bearer {cfg.access_token}",
-                "Content-Type": "application/json",
-            },
+            headers={"Authorization": f"Bearer {cfg.access_token}"},
+            json_body=body,
+            timeout=TIMEOUT,
         )
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT):
-                pass
-        except urllib.error.HTTPError as error:
-            transient = error.code >= 500 or error.code == 429
-            raise DeliveryError(
-                f"Trustpilot answered {error.code}: {error.reason}", permanent=not transient
-            ) from None
-        except TimeoutError:
-            raise DeliveryError(
-                "Trustpilot did not answer in time; the reply may be posted", permanent=True
-            ) from None
-        except urllib.error.URLError as error:
-            raise DeliveryError(
-                f"cannot reach Trustpilot: {error.reason}", permanent=False
-            ) from None
         return f"reply:{review_id}:{message.message_id}"

@@ -18,10 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,12 +33,12 @@ from rippledesk.channels.connectors.base import (
     WebhookRequest,
 )
 from rippledesk.channels.connectors.config import as_json, check_base_url, load_config
+from rippledesk.channels.connectors.http import call, credentials_error
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
 
 DEFAULT_API = "https://api.twilio.com"
-TIMEOUT = 10
 REQUIRED = ("MessageSid", "From", "To")
 
 
@@ -87,19 +83,10 @@ class TwilioSms:
         """Fetch the account with these credentials; ``ValueError`` saying why if refused."""
         cfg = load_config(TwilioConfig, config)
         url = f"{cfg.api_base}/2010-04-01/Accounts/{cfg.account_sid}.json"
-        credentials = base64.b64encode(f"{cfg.account_sid}:{cfg.auth_token}".encode())
-        request = urllib.request.Request(
-            url, headers={"Authorization": "Basic " + credentials.decode()}
-        )
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT):
-                return
-        except urllib.error.HTTPError as error:
-            raise ValueError(
-                f"Twilio refused these credentials ({error.code}: {_reason(error)})"
-            ) from None
-        except (urllib.error.URLError, TimeoutError) as error:
-            raise ValueError(f"cannot reach Twilio at {cfg.api_base}: {error}") from None
+            call("Twilio", url, headers=_auth(cfg), reason=_reason)
+        except DeliveryError as error:
+            raise credentials_error("Twilio", error) from None
 
     def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
         cfg = load_config(TwilioConfig, config)
@@ -159,52 +146,22 @@ class TwilioSms:
         if not message.recipient_external_id:
             raise DeliveryError("the customer has no phone number on this channel", permanent=True)
         url = f"{cfg.api_base}/2010-04-01/Accounts/{cfg.account_sid}/Messages.json"
-        form = urllib.parse.urlencode(
-            {
-                "To": message.recipient_external_id,
-                "From": cfg.from_number,
-                "Body": message.body,
-            }
-        ).encode()
-        credentials = base64.b64encode(f"{cfg.account_sid}:{cfg.auth_token}".encode())
-        request = urllib.request.Request(
-            url,
-            data=form,
-            method="POST",
-            headers={
-                "Authorization": "Basic " + credentials.decode(),
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-                answer = json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            reason = _reason(error)
-            transient = error.code >= 500 or error.code == 429
-            raise DeliveryError(
-                f"Twilio answered {error.code}: {reason}", permanent=not transient
-            ) from None
-        except TimeoutError:
-            raise DeliveryError(
-                "Twilio did not answer within 10 s; the SMS may or may not have been sent, "
-                "so it is not retried automatically",
-                permanent=True,
-            ) from None
-        except urllib.error.URLError as error:
-            raise DeliveryError(f"cannot reach Twilio: {error.reason}", permanent=False) from None
-        sid = answer.get("sid") if isinstance(answer, dict) else None
+        form = {"To": message.recipient_external_id, "From": cfg.from_number, "Body": message.body}
+        answer = call("Twilio", url, method="POST", headers=_auth(cfg), form=form, reason=_reason)
+        sid = answer.get("sid")
         if not isinstance(sid, str) or not sid:
             raise DeliveryError("Twilio accepted the message but returned no sid", permanent=True)
         return sid
 
 
-def _reason(error: urllib.error.HTTPError) -> str:
-    try:
-        body = json.loads(error.read() or b"{}")
-    except ValueError:
-        return error.reason or "no reason given"
+def _auth(cfg: TwilioConfig) -> dict[str, str]:
+    pair = base64.b64encode(f"{cfg.account_sid}:{cfg.auth_token}".encode()).decode()
+    return {"Authorization": f"Basic {pair}"}
+
+
+def _reason(body: Any) -> str | None:
+    """Twilio's error body: ``{"code": 21211, "message": …}``."""
     if isinstance(body, dict) and body.get("message"):
         code = f" (code {body['code']})" if body.get("code") else ""
         return f"{body['message']}{code}"
-    return str(error.reason or "no reason given")
+    return None

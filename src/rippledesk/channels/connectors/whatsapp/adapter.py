@@ -12,11 +12,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,27 +24,26 @@ from rippledesk.channels.connectors.base import (
     EventData,
     ParsedEvent,
     PayloadError,
-    SignatureError,
     WebhookRequest,
 )
 from rippledesk.channels.connectors.config import as_json, check_base_url, load_config
+from rippledesk.channels.connectors.http import call, credentials_error, meta_error
+from rippledesk.channels.connectors.meta_hooks import (
+    hub_handshake,
+    verify_hub_signature,
+)
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
 
 DEFAULT_GRAPH = "https://graph.facebook.com"
 VERSION = "v21.0"
-TIMEOUT = 10
 # Message types carried as text; the others become a short note with their type.
 _TEXT_OF = {
     "text": lambda m: str(m.get("text", {}).get("body", "")),
     "button": lambda m: str(m.get("button", {}).get("text", "")),
     "interactive": lambda m: json.dumps(m.get("interactive", {}), ensure_ascii=False)[:500],
 }
-
-
-def body_signature(app_secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -82,39 +77,18 @@ class WhatsApp:
     def check_credentials(self, config: Mapping[str, Any]) -> None:
         cfg = load_config(WhatsAppConfig, config)
         url = f"{cfg.graph_base}/{VERSION}/{cfg.phone_number_id}"
-        request = urllib.request.Request(
-            url, headers={"Authorization": f"Bearer {cfg.access_token}"}
-        )
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT):
-                return
-        except urllib.error.HTTPError as error:
-            raise ValueError(
-                f"Meta refused these credentials ({error.code}: {_reason(error)})"
-            ) from None
-        except (urllib.error.URLError, TimeoutError) as error:
-            raise ValueError(f"cannot reach {cfg.graph_base}: {error}") from None
+            call("Meta", url, headers=_auth(cfg), reason=meta_error)
+        except DeliveryError as error:
+            raise credentials_error("Meta", error) from None
 
     def handshake(
         self, query: Mapping[str, str], config: Mapping[str, Any]
     ) -> tuple[str, str] | None:
-        """The challenge to echo for Meta's setup GET, or None if the token is wrong."""
-        cfg = load_config(WhatsAppConfig, config)
-        if query.get("hub.mode") != "subscribe":
-            return None
-        given = query.get("hub.verify_token", "")
-        if not hmac.compare_digest(given.encode(), str(cfg.verify_token).encode()):
-            return None
-        return "text/plain", query.get("hub.challenge", "")
+        return hub_handshake(query, load_config(WhatsAppConfig, config).verify_token)
 
     def verify_webhook(self, request: WebhookRequest, config: Mapping[str, Any]) -> None:
-        cfg = load_config(WhatsAppConfig, config)
-        given = request.headers.get("x-hub-signature-256", "")
-        if not given:
-            raise SignatureError("X-Hub-Signature-256 header missing")
-        expected = body_signature(str(cfg.app_secret), request.body)
-        if not hmac.compare_digest(given.encode(), expected.encode()):
-            raise SignatureError("X-Hub-Signature-256 does not match this body")
+        verify_hub_signature(request, load_config(WhatsAppConfig, config).app_secret)
 
     def parse_webhook(self, request: WebhookRequest) -> list[EventData]:
         try:
@@ -193,44 +167,14 @@ class WhatsApp:
             "type": "text",
             "text": {"body": message.body},
         }
-        request = urllib.request.Request(
-            url,
-            data=json.dumps(payload).encode(),
-            method="POST",
-            headers={
-                "Authorization": f"Bearer {cfg.access_token}",
-                "Content-Type": "application/json",
-            },
+        answer = call(
+            "WhatsApp", url, method="POST", headers=_auth(cfg), json_body=payload, reason=meta_error
         )
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-                answer = json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            transient = error.code >= 500 or error.code == 429
-            raise DeliveryError(
-                f"WhatsApp answered {error.code}: {_reason(error)}", permanent=not transient
-            ) from None
-        except TimeoutError:
-            raise DeliveryError(
-                "WhatsApp did not answer within 10 s; the message may have been sent, so it is "
-                "not retried automatically",
-                permanent=True,
-            ) from None
-        except urllib.error.URLError as error:
-            raise DeliveryError(f"cannot reach WhatsApp: {error.reason}", permanent=False) from None
-        messages = answer.get("messages") if isinstance(answer, dict) else None
+        messages = answer.get("messages")
         if not messages or not isinstance(messages[0], dict) or not messages[0].get("id"):
             raise DeliveryError("WhatsApp accepted the message but returned no id", permanent=True)
         return str(messages[0]["id"])
 
 
-def _reason(error: urllib.error.HTTPError) -> str:
-    try:
-        body = json.loads(error.read() or b"{}")
-    except ValueError:
-        return str(error.reason or "no reason given")
-    detail = body.get("error") if isinstance(body, dict) else None
-    if isinstance(detail, dict) and detail.get("message"):
-        code = f" (code {detail['code']})" if detail.get("code") else ""
-        return f"{detail['message']}{code}"
-    return str(error.reason or "no reason given")
+def _auth(cfg: WhatsAppConfig) -> dict[str, str]:
+    return {"Authorization": f"Bearer {cfg.access_token}"}

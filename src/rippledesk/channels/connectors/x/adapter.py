@@ -19,8 +19,6 @@ import base64
 import hashlib
 import hmac
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,12 +34,12 @@ from rippledesk.channels.connectors.base import (
     WebhookRequest,
 )
 from rippledesk.channels.connectors.config import as_json, check_base_url, load_config
+from rippledesk.channels.connectors.http import call, credentials_error
 from rippledesk.channels.models import ChannelKind
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
 
 DEFAULT_API = "https://api.x.com"
-TIMEOUT = 10
 TWEET_TIME = "%a %b %d %H:%M:%S %z %Y"
 
 
@@ -82,9 +80,9 @@ class XAccount:
 
     def check_credentials(self, config: Mapping[str, Any]) -> None:
         try:
-            _call(config, "GET", "/2/users/me", None)
+            _call(load_config(XConfig, config), "GET", "/2/users/me", None)
         except DeliveryError as error:
-            raise ValueError(f"X refused these credentials: {error}") from None
+            raise credentials_error("X", error) from None
 
     def handshake(
         self, query: Mapping[str, str], config: Mapping[str, Any]
@@ -222,64 +220,42 @@ class XAccount:
         return ParsedEvent([record], ConversationKind.DM, audiences=audience)
 
     def send(self, message: OutboundMessage, config: Mapping[str, Any]) -> str:
+        cfg = load_config(XConfig, config)
         if message.public:
             body: dict[str, Any] = {"text": message.body}
             if message.in_reply_to_external_id:
                 body["reply"] = {"in_reply_to_tweet_id": message.in_reply_to_external_id}
-            data = _call(config, "POST", "/2/tweets", body)
+            data = _call(cfg, "POST", "/2/tweets", body)
             sent = (data.get("data") or {}).get("id")
         else:
             if not message.recipient_external_id:
                 raise DeliveryError("the customer has no X user id on this channel", permanent=True)
             path = f"/2/dm_conversations/with/{message.recipient_external_id}/messages"
-            data = _call(config, "POST", path, {"text": message.body})
+            data = _call(cfg, "POST", path, {"text": message.body})
             sent = (data.get("data") or {}).get("dm_event_id")
         if not sent:
             raise DeliveryError("X accepted the message but returned no id", permanent=True)
         return str(sent)
 
 
-def _call(
-    config: Mapping[str, Any], method: str, path: str, body: dict[str, Any] | None
-) -> dict[str, Any]:
-    cfg = load_config(XConfig, config)
-    request = urllib.request.Request(
+def _call(cfg: XConfig, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+    return call(
+        "X",
         f"{cfg.api_base}{path}",
-        data=json.dumps(body).encode() if body is not None else None,
         method=method,
-        headers={
-            "Authorization": f"Bearer {cfg.access_token}",
-            "Content-Type": "application/json",
-        },
+        headers={"Authorization": f"Bearer {cfg.access_token}"},
+        json_body=body,
+        reason=_reason,
     )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            answer = json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        transient = error.code >= 500 or error.code == 429
-        raise DeliveryError(
-            f"X answered {error.code}: {_reason(error)}", permanent=not transient
-        ) from None
-    except TimeoutError:
-        raise DeliveryError(
-            "X did not answer within 10 s; the post may have been published, so it is not "
-            "retried automatically",
-            permanent=True,
-        ) from None
-    except urllib.error.URLError as error:
-        raise DeliveryError(f"cannot reach X: {error.reason}", permanent=False) from None
-    return answer if isinstance(answer, dict) else {}
 
 
-def _reason(error: urllib.error.HTTPError) -> str:
-    try:
-        body = json.loads(error.read() or b"{}")
-    except ValueError:
-        return str(error.reason or "no reason given")
-    if isinstance(body, dict):
-        if body.get("detail"):
-            return str(body["detail"])
-        errors = body.get("errors")
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            return str(errors[0].get("message") or errors[0].get("detail") or errors[0])
-    return str(error.reason or "no reason given")
+def _reason(body: Any) -> str | None:
+    """X's error bodies: ``{"detail": …}`` or ``{"errors": [{"message": …}]}``."""
+    if not isinstance(body, dict):
+        return None
+    if body.get("detail"):
+        return str(body["detail"])
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return str(errors[0].get("message") or errors[0].get("detail") or errors[0])
+    return None

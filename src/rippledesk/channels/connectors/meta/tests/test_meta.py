@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.fake_platform import fake_platform
 
 from rippledesk.channels.actions import do_connect_channel
-from rippledesk.channels.connectors.whatsapp.adapter import body_signature
+from rippledesk.channels.connectors.meta_hooks import body_signature
 from rippledesk.channels.models import ChannelAccount, InboundEvent
 from rippledesk.conversations.access import access_conversation
 from rippledesk.conversations.actions import do_reply
