@@ -17,7 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.schema import DjangoGetter
 from pydantic import ConfigDict, field_validator, model_validator
 
-from rippledesk.core.errors import ActionError
+from rippledesk.core.errors import ActionError, error_body, json_error
 
 logger = logging.getLogger("rippledesk.api")
 
@@ -71,14 +71,6 @@ class InputSchema(Schema):
 
 def http_code(status: int) -> str:
     return _HTTP_CODES.get(status, "server_error" if status >= 500 else "error")
-
-
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "field": field}}
-
-
-def json_error(status: int, code: str, message: str, field: str | None = None) -> JsonResponse:
-    return JsonResponse(error_body(code, message, field), status=status)
 
 
 def field_of(loc: Sequence[Any], params: Sequence[str] = ()) -> str | None:

@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from rippledesk.api.errors import http_code, json_error
+from rippledesk.api.errors import http_code
+from rippledesk.core.errors import json_error
 
 PREFIX = "/api/"
 

@@ -18,13 +18,10 @@ from rippledesk.channels.connectors import connector_for
 from rippledesk.channels.connectors.base import PayloadError, SignatureError, WebhookRequest
 from rippledesk.channels.ingest import do_store_events
 from rippledesk.channels.models import ChannelAccount
+from rippledesk.core.errors import json_error
 
 MAX_BODY = 1024 * 1024
 FORM = "application/x-www-form-urlencoded"
-
-
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message, "field": None}}, status=status)
 
 
 def _form(request: HttpRequest, body: bytes) -> dict[str, list[str]]:
@@ -45,18 +42,18 @@ def receive(request: HttpRequest, token: str) -> HttpResponse:
     )
     connector = connector_for(account.kind) if account is not None else None
     if account is None or connector is None:
-        return _error(404, "not_found", "No channel listens at this address.")
+        return json_error(404, "not_found", "No channel listens at this address.")
     if request.method == "GET":
         # The platform's setup handshake (Meta's hub.challenge); other connectors have none.
         handshake = getattr(connector, "handshake", None)
         answer = handshake(request.GET, account.config) if callable(handshake) else None
         if answer is None:
-            return _error(403, "forbidden", "Verification failed: wrong or missing token.")
+            return json_error(403, "forbidden", "Verification failed: wrong or missing token.")
         content_type, text = answer
         return HttpResponse(text, content_type=content_type)
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > MAX_BODY:
-        return _error(413, "too_large", f"Body is {length:,} bytes; the limit is {MAX_BODY:,}.")
+        return json_error(413, "too_large", f"Body is {length:,} bytes; the limit is {MAX_BODY:,}.")
     body = request.body
     try:
         hook = WebhookRequest(
@@ -68,9 +65,9 @@ def receive(request: HttpRequest, token: str) -> HttpResponse:
         connector.verify_webhook(hook, account.config)
         events = connector.parse_webhook(hook)
     except SignatureError as error:
-        return _error(401, "bad_signature", str(error))
+        return json_error(401, "bad_signature", str(error))
     except PayloadError as error:
-        return _error(400, "bad_payload", str(error))
+        return json_error(400, "bad_payload", str(error))
     stored = do_store_events(account, events)
     ack = getattr(connector, "ack", None)
     if callable(ack):

@@ -7,6 +7,10 @@ message or the API's one error body, with the status each class carries.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import JsonResponse
+
 
 class ActionError(Exception):
     """A request the desk refuses; ``status`` is the HTTP status that fits it."""
@@ -49,3 +53,12 @@ class Conflict(ActionError):
 
     status = 409
     code = "conflict"
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    """The one JSON error shape, for the API and every other JSON endpoint (webhooks, chat)."""
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def json_error(status: int, code: str, message: str, field: str | None = None) -> JsonResponse:
+    return JsonResponse(error_body(code, message, field), status=status)

@@ -43,7 +43,7 @@ from rippledesk.conversations.models import (
 )
 from rippledesk.conversations.presence import do_touch_viewer, other_viewers
 from rippledesk.conversations.suggestions import suggest_replies
-from rippledesk.core.errors import ActionError, InvalidInput, NotFound
+from rippledesk.core.errors import ActionError, InvalidInput, NotFound, json_error
 from rippledesk.web.views.frame import frame, seat_for, workspace_teams
 from rippledesk.workspaces.access import Seat
 from rippledesk.workspaces.models import Membership, Role, Team, User
@@ -344,16 +344,7 @@ def canned_text(request: HttpRequest, workspace: str, number: int, shortcut: str
     conversation = access_conversation(seat, number)
     canned = CannedResponse.objects.filter(workspace=seat.workspace, shortcut=shortcut).first()
     if canned is None:
-        return JsonResponse(
-            {
-                "error": {
-                    "code": "not_found",
-                    "message": f"No canned response /{shortcut}",
-                    "field": "shortcut",
-                }
-            },
-            status=404,
-        )
+        return json_error(404, "not_found", f"No canned response /{shortcut}", "shortcut")
     return JsonResponse({"text": render_canned(canned.body, conversation, seat.user)})
 
 

@@ -28,6 +28,7 @@ from rippledesk.conversations.inbox import (
 from rippledesk.conversations.models import ConversationStatus, Message
 from rippledesk.triage.sla import clock as sla_clock
 from rippledesk.triage.sla import targets as sla_targets
+from rippledesk.web.templatetags.marks import percent
 from rippledesk.web.views.frame import (
     SESSION_WORKSPACE,
     frame,
@@ -132,7 +133,7 @@ def _list_context(request: HttpRequest, seat: Seat, query: InboxQuery) -> dict[s
             else None
         )
         row.risk_text = f"{row.ripple_risk:.2f}"  # type: ignore[attr-defined]
-        row.risk_percent = f"{max(0.0, min(1.0, row.ripple_risk)) * 100:.0f}%"  # type: ignore[attr-defined]
+        row.risk_percent = percent(row.ripple_risk)  # type: ignore[attr-defined]
     return {
         # Links are built from one reversed prefix, not a reverse() per row and link.
         "base": reverse("web:conversation", args=[seat.workspace.slug, 1]).removesuffix("1/"),

@@ -33,6 +33,7 @@ from rippledesk.channels.connectors.webchat.adapter import MAX_BODY, WebChatConf
 from rippledesk.channels.ingest import do_store_events
 from rippledesk.channels.models import ChannelAccount, ChannelKind
 from rippledesk.conversations.models import Conversation, DeliveryStatus, Direction, Message
+from rippledesk.core.errors import json_error
 
 SALT = "rippledesk.webchat.visitor"
 HISTORY = 200
@@ -45,9 +46,7 @@ def _account(token: str) -> ChannelAccount | None:
 
 
 def _error(status: int, message: str, field: str | None = None) -> JsonResponse:
-    return JsonResponse(
-        {"error": {"code": "invalid", "message": message, "field": field}}, status=status
-    )
+    return json_error(status, "invalid", message, field)
 
 
 def _visitor(account: ChannelAccount, signed: str) -> str | None:
