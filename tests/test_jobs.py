@@ -80,3 +80,11 @@ def test_an_expired_lease_is_claimed_again_and_a_live_one_is_not(settings: Any) 
 def test_unknown_jobs_fail_at_the_call_site() -> None:
     with pytest.raises(LookupError, match=r"no job registered as 'tests\.nope'"):
         enqueue("tests.nope", {})
+
+
+def test_a_tick_is_started_once() -> None:
+    from rippledesk.jobs.api import ensure_waiting  # noqa: PLC0415
+
+    ensure_waiting("tests.record", delay=timedelta(seconds=5))
+    ensure_waiting("tests.record", delay=timedelta(seconds=5))
+    assert Job.objects.filter(name="tests.record", status="queued").count() == 1

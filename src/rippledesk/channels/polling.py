@@ -19,8 +19,7 @@ from rippledesk.channels.adapters import DeliveryError
 from rippledesk.channels.connectors import connector_for
 from rippledesk.channels.ingest import do_store_events
 from rippledesk.channels.models import ChannelAccount
-from rippledesk.jobs.api import enqueue, job
-from rippledesk.jobs.models import Job, JobStatus
+from rippledesk.jobs.api import enqueue, ensure_waiting, job
 
 TICK = timedelta(minutes=1)
 
@@ -73,8 +72,4 @@ def _tick(payload: dict[str, Any]) -> None:
 
 def ensure_polling() -> None:
     """Start the polling chain unless a tick is already waiting."""
-    waiting = Job.objects.filter(
-        name="channels.poll", status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
-    ).exists()
-    if not waiting:
-        enqueue("channels.poll", {}, delay=timedelta(seconds=5))
+    ensure_waiting("channels.poll", delay=timedelta(seconds=5))

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from rippledesk.jobs.models import Job
+from rippledesk.jobs.models import Job, JobStatus
 
 Handler = Callable[[dict[str, Any]], None]
 _registry: dict[str, Handler] = {}
@@ -53,3 +53,10 @@ def enqueue(name: str, payload: dict[str, Any], *, delay: timedelta | None = Non
     Job.objects.create(
         name=name, payload=payload, run_at=now + (delay or timedelta()), created_at=now
     )
+
+
+def ensure_waiting(name: str, *, delay: timedelta) -> None:
+    """Start a self-rescheduling job (a tick) unless one is already queued or running."""
+    waiting = Job.objects.filter(name=name, status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+    if not waiting.exists():
+        enqueue(name, {}, delay=delay)

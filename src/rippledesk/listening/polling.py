@@ -21,8 +21,7 @@ from django.utils import timezone
 
 from rippledesk.analysis.types import MessageContext
 from rippledesk.core.sql import insert_ignoring_conflicts
-from rippledesk.jobs.api import enqueue, job
-from rippledesk.jobs.models import Job, JobStatus
+from rippledesk.jobs.api import enqueue, ensure_waiting, job
 from rippledesk.listening.feeds import MAX_FEED, parse_feed
 from rippledesk.listening.models import ListeningSource, Mention, SourceKind
 
@@ -194,7 +193,4 @@ def _tick(payload: dict[str, Any]) -> None:
 
 def ensure_polling() -> None:
     """Start the polling chain unless a tick is already waiting."""
-    if not Job.objects.filter(
-        name="listening.tick", status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
-    ).exists():
-        enqueue("listening.tick", {}, delay=timedelta(seconds=5))
+    ensure_waiting("listening.tick", delay=timedelta(seconds=5))
