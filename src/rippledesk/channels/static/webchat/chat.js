@@ -58,7 +58,8 @@
     item.classList.add("pending");
     item.setAttribute("data-body", body);
     box.value = "";
-    fetch(root.getAttribute("data-base"), {
+    // A message typed before the session arrived waits for it instead of going out anonymous.
+    ready.then(function () { return fetch(root.getAttribute("data-base"), {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({
@@ -68,7 +69,7 @@
         name: (root.querySelector("[data-who] input[name=name]") || {}).value || "",
         email: (root.querySelector("[data-who] input[name=email]") || {}).value || ""
       })
-    }).then(function (r) {
+    }); }).then(function (r) {
       if (r.ok) { show(""); return; }
       return r.json().then(function (data) { show(data.error ? data.error.message : "Not sent."); });
     }).catch(function () { show("Not sent: you seem to be offline."); });
@@ -77,5 +78,6 @@
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
 
-  start().then(function () { poll(); window.setInterval(poll, 2000); });
+  var ready = start();
+  ready.then(function () { poll(); window.setInterval(poll, 2000); });
 })();
