@@ -19,7 +19,7 @@ from django.utils import timezone
 from rippledesk.analysis.models import MessageAnalysis
 from rippledesk.analysis.types import PRIORITIES, Analysis, MessageContext, Visibility
 from rippledesk.conversations.models import Conversation, ConversationKind, Direction, Message
-from rippledesk.core.events import MessagesStored
+from rippledesk.core.events import ConversationsChanged, MessagesStored, emit_on_commit
 from rippledesk.core.sql import column, insert_ignoring_conflicts, table
 
 if TYPE_CHECKING:
@@ -161,9 +161,12 @@ def _raise_conversations(conversation_ids: list[int], results: list[Analysis]) -
         "pk", "ripple_risk", "priority"
     )
     updates = []
+    raised: list[int] = []
     for pk, risk, priority in stored:
         new = best[pk]
         higher = new.priority if rank.get(new.priority, 0) > rank.get(priority, 0) else priority
+        if higher != priority:
+            raised.append(pk)
         label = latest[pk]
         updates.append(
             (
@@ -184,3 +187,5 @@ def _raise_conversations(conversation_ids: list[int], results: list[Analysis]) -
         sql = f"UPDATE {table(Conversation)} SET {assignments} WHERE id = %s"
         with connection.cursor() as cursor:
             cursor.executemany(sql, updates)
+    if raised:
+        emit_on_commit(ConversationsChanged(tuple(raised), "priority"))

@@ -28,7 +28,7 @@ from rippledesk.conversations.models import (
     Message,
 )
 from rippledesk.core.errors import Conflict, InvalidInput
-from rippledesk.core.events import MessagesStored, emit_on_commit
+from rippledesk.core.events import ConversationsChanged, MessagesStored, emit_on_commit
 from rippledesk.workspaces.access import Seat, seat_in
 from rippledesk.workspaces.models import Team, User
 
@@ -154,6 +154,10 @@ def do_reply(
             _system(seat, conversation, "status", f"{display_name(seat.user)} resolved this")
         deliver_on_commit(message.pk)
         emit_on_commit(MessagesStored((message.pk,)))
+        if "assignee" in fields:
+            emit_on_commit(ConversationsChanged((conversation.pk,), "assignee", seat.user.pk))
+        if resolve:
+            emit_on_commit(ConversationsChanged((conversation.pk,), "status", seat.user.pk))
     return message
 
 
@@ -226,6 +230,9 @@ def do_assign(
         if change_team:
             text += f" (team: {team.name})" if team else " (no team)"
         _system(seat, conversation, "assigned", text)
+        emit_on_commit(ConversationsChanged((conversation.pk,), "assignee", seat.user.pk))
+        if change_team:
+            emit_on_commit(ConversationsChanged((conversation.pk,), "team", seat.user.pk))
 
 
 _STATUS_WORDS = {
@@ -274,6 +281,7 @@ def do_set_status(
         else:
             text = f"{who} {_STATUS_WORDS[ConversationStatus(status)]}"
         _system(seat, conversation, "status", text)
+        emit_on_commit(ConversationsChanged((conversation.pk,), "status", seat.user.pk))
 
 
 def do_wake_snoozed(seat: Seat) -> int:
@@ -311,4 +319,5 @@ def do_wake_snoozed(seat: Seat) -> int:
             )
             for pk, channel in due
         )
+        emit_on_commit(ConversationsChanged(tuple(pk for pk, _ in due), "status"))
     return woke

@@ -22,6 +22,19 @@ class MessagesStored:
     message_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ConversationsChanged:
+    """Agents, routing or analysis changed these conversations' ``what`` after they arrived.
+
+    ``what`` is one of ``status``, ``assignee``, ``team``, ``priority``; ``actor_user_id`` is
+    the person who did it (None for the desk itself: routing, rules, analysis, timers).
+    """
+
+    conversation_ids: tuple[int, ...]
+    what: str
+    actor_user_id: int | None = None
+
+
 E = TypeVar("E")
 _handlers: defaultdict[type[Any], list[Callable[[Any], None]]] = defaultdict(list)
 

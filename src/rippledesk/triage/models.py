@@ -48,19 +48,153 @@ class TeamRouting(models.Model):
 
 
 class SlaTarget(models.Model):
-    """How soon a workspace promises a first response, per priority (an SLA policy line)."""
+    """One line of a workspace's SLA policy: the promised response and resolution times.
+
+    A line is for one priority and either one channel account or every channel (``channel``
+    empty). Precedence when several could apply: the line naming the conversation's channel wins
+    over the every-channel line of the same priority; without either, ``sla.DEFAULT_MINUTES``.
+    Two lines for the same priority and channel are refused (a unique constraint, and a clear
+    message in the settings page), so no two policies ever compete.
+    """
 
     workspace = models.ForeignKey(
         "workspaces.Workspace", on_delete=models.CASCADE, related_name="sla_targets"
     )
     priority = models.CharField(max_length=8)
+    channel = models.ForeignKey(
+        "channels.ChannelAccount",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sla_targets",
+    )
     first_response_minutes = models.PositiveIntegerField()
+    # After the first answer, each new customer message is answered within this (None: no target).
+    next_response_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # From the first customer message to resolved (None: no target).
+    resolution_minutes = models.PositiveIntegerField(null=True, blank=True)
     warn_before_minutes = models.PositiveIntegerField(default=10)
+    # Count only the workspace's business hours (and skip its holidays).
+    business_hours = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "priority"], name="sla_unique_priority")
+            models.UniqueConstraint(
+                fields=["workspace", "priority"],
+                condition=models.Q(channel__isnull=True),
+                name="sla_unique_priority",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "priority", "channel"],
+                condition=models.Q(channel__isnull=False),
+                name="sla_unique_priority_channel",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.priority}: first response within {self.first_response_minutes} min"
+
+
+class OpeningHours(models.Model):
+    """One open interval of a weekday in the workspace's time zone (see ``triage.hours``)."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="opening_hours"
+    )
+    weekday = models.PositiveSmallIntegerField()  # 0 Monday .. 6 Sunday
+    opens = models.TimeField()
+    closes = models.TimeField()  # 00:00 means midnight at the end of the day
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class Holiday(models.Model):
+    """A local date the workspace is closed: business-hours SLA clocks stand still."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="holidays"
+    )
+    day = models.DateField()
+    name = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "day"], name="holiday_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}".strip()
+
+
+class SlaMetric(models.TextChoices):
+    FIRST_RESPONSE = "first_response", "First response"
+    NEXT_RESPONSE = "next_response", "Next response"
+    RESOLUTION = "resolution", "Resolution"
+
+
+class ConversationSla(models.Model):
+    """The running SLA clocks of one conversation and how it did against each target.
+
+    Kept for conversations that reach the desk live (customer messages of the last day);
+    imported history is not put under a promise made today. ``*_due_at`` is the current
+    deadline (None: no clock running); ``*_state`` is "" while running, then ``met`` or
+    ``breached``. Next responses count how many were met and missed.
+    """
+
+    conversation = models.OneToOneField(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="sla_state"
+    )
+    target = models.ForeignKey(SlaTarget, on_delete=models.SET_NULL, null=True, blank=True)
+    response_metric = models.CharField(max_length=16, blank=True, default="")
+    response_due_at = models.DateTimeField(null=True, blank=True)
+    response_warned = models.BooleanField(default=False)
+    response_breached = models.BooleanField(default=False)
+    first_response_state = models.CharField(max_length=8, blank=True, default="")
+    next_responses_met = models.PositiveIntegerField(default=0)
+    next_responses_missed = models.PositiveIntegerField(default=0)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_warned = models.BooleanField(default=False)
+    resolution_state = models.CharField(max_length=8, blank=True, default="")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["response_due_at"], name="sla_response_due"),
+            models.Index(fields=["resolution_due_at"], name="sla_resolution_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SLA of conversation {self.conversation_id}"
+
+
+class SlaEventKind(models.TextChoices):
+    WARNING = "warning", "Warning"
+    BREACH = "breach", "Breach"
+    MET = "met", "Met"
+
+
+class SlaEvent(models.Model):
+    """A warning before a deadline, a breach at it, or a target met: the attainment record."""
+
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="sla_events"
+    )
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="sla_events"
+    )
+    metric = models.CharField(max_length=16, choices=SlaMetric.choices)
+    kind = models.CharField(max_length=8, choices=SlaEventKind.choices)
+    priority = models.CharField(max_length=8)
+    due_at = models.DateTimeField()
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "at"], name="sla_event_ws_at")]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.kind} at {self.at:%Y-%m-%d %H:%M}"

@@ -18,7 +18,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from rippledesk.conversations.models import Conversation, ConversationStatus, Direction, Message
-from rippledesk.core.events import MessagesStored
+from rippledesk.core.events import ConversationsChanged, MessagesStored, emit_on_commit
 from rippledesk.triage.models import AgentState, AssignmentPolicy, Availability, TeamRouting
 from rippledesk.workspaces.models import Membership, Team
 
@@ -107,6 +107,7 @@ def do_route(conversation_ids: Iterable[int]) -> int:
                 event="assigned",
                 sent_at=timezone.now(),
             )
+            emit_on_commit(ConversationsChanged((conversation.pk,), "assignee"))
             assigned += 1
     return assigned
 
@@ -136,6 +137,8 @@ def do_set_availability(
     Conversation.objects.filter(pk__in=held).update(
         assignee=None, version=F("version") + 1, updated_at=timezone.now()
     )
+    if held:
+        emit_on_commit(ConversationsChanged(tuple(held), "assignee"))
     do_route(held)
     return len(held)
 
