@@ -43,7 +43,7 @@ class Interval:
         return start, end or 24 * 60
 
 
-def check_week(intervals: Iterable[Interval]) -> list[Interval]:
+def check_week(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
     """The intervals sorted, or ``ValueError`` naming the first bad or overlapping one."""
     ordered = sorted(intervals, key=lambda i: (i.weekday, i.minutes()))
     for index, interval in enumerate(ordered):
@@ -63,7 +63,7 @@ def check_week(intervals: Iterable[Interval]) -> list[Interval]:
                     f"{day}: {before.opens:%H:%M}-{before.closes:%H:%M} overlaps "
                     f"{interval.opens:%H:%M}-{interval.closes:%H:%M}"
                 )
-    return ordered
+    return tuple(ordered)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ def office(zone: ZoneInfo, holidays: frozenset[date] = frozenset()) -> Calendar:
     return Calendar(zone, check_week(week), holidays)
 
 
-def local(zone: ZoneInfo, *args: int) -> datetime:
-    return datetime(*args, tzinfo=zone)  # type: ignore[misc]
+def local(zone: ZoneInfo, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
 def test_always_open_counts_every_minute() -> None:
