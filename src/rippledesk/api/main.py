@@ -15,6 +15,7 @@ from rippledesk.api import (
     conversations,
     customers,
     search,
+    sla,
     workspaces,
 )
 from rippledesk.api.auth import AUTH
@@ -34,5 +35,5 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install(api)
-for module in (workspaces, conversations, conversation_actions, customers, search, canned):
+for module in (workspaces, conversations, conversation_actions, customers, search, canned, sla):
     api.add_router("/", module.router)

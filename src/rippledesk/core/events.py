@@ -35,6 +35,18 @@ class ConversationsChanged:
     actor_user_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SlaAlert:
+    """An SLA deadline of a conversation is near (``warning``) or passed (``breach``).
+
+    ``metric`` is ``first_response``, ``next_response`` or ``resolution``.
+    """
+
+    conversation_id: int
+    metric: str
+    kind: str
+
+
 E = TypeVar("E")
 _handlers: defaultdict[type[Any], list[Callable[[Any], None]]] = defaultdict(list)
 

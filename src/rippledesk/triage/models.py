@@ -152,19 +152,24 @@ class ConversationSla(models.Model):
     target = models.ForeignKey(SlaTarget, on_delete=models.SET_NULL, null=True, blank=True)
     response_metric = models.CharField(max_length=16, blank=True, default="")
     response_due_at = models.DateTimeField(null=True, blank=True)
+    response_warn_at = models.DateTimeField(null=True, blank=True)
     response_warned = models.BooleanField(default=False)
     response_breached = models.BooleanField(default=False)
     first_response_state = models.CharField(max_length=8, blank=True, default="")
     next_responses_met = models.PositiveIntegerField(default=0)
     next_responses_missed = models.PositiveIntegerField(default=0)
     resolution_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
     resolution_warned = models.BooleanField(default=False)
     resolution_state = models.CharField(max_length=8, blank=True, default="")
     updated_at = models.DateTimeField()
 
     class Meta:
         indexes = [
+            # The timer job's four questions: which warnings and breaches are due now.
+            models.Index(fields=["response_warn_at"], name="sla_response_warn"),
             models.Index(fields=["response_due_at"], name="sla_response_due"),
+            models.Index(fields=["resolution_warn_at"], name="sla_resolution_warn"),
             models.Index(fields=["resolution_due_at"], name="sla_resolution_due"),
         ]
 

@@ -11,18 +11,15 @@ to routing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
 from rippledesk.conversations.models import Conversation, ConversationStatus, Direction, Message
-from rippledesk.core.events import ConversationsChanged, MessagesStored, emit_on_commit
+from rippledesk.core.events import ConversationsChanged, emit_on_commit
 from rippledesk.triage.models import AgentState, AssignmentPolicy, Availability, TeamRouting
 from rippledesk.workspaces.models import Membership, Team
-
-FRESH = timedelta(hours=24)
 
 
 def _open_load(memberships: Sequence[Membership]) -> dict[int, int]:
@@ -141,25 +138,3 @@ def do_set_availability(
         emit_on_commit(ConversationsChanged(tuple(held), "assignee"))
     do_route(held)
     return len(held)
-
-
-def on_messages_stored(event: MessagesStored) -> None:
-    """Route the fresh, unassigned conversations that just received customer messages.
-
-    Only conversations whose customer has been waiting less than ``FRESH`` are routed, so
-    importing last year's history does not hand it to today's agents.
-    """
-    if not TeamRouting.objects.exclude(policy=AssignmentPolicy.MANUAL).exists():
-        return
-    since = timezone.now() - FRESH
-    ids = set(
-        Message.objects.filter(pk__in=event.message_ids, direction=Direction.INBOUND)
-        .filter(
-            conversation__assignee__isnull=True,
-            conversation__status=ConversationStatus.OPEN,
-            conversation__waiting_since__gte=since,
-        )
-        .values_list("conversation_id", flat=True)
-    )
-    if ids:
-        do_route(sorted(ids))

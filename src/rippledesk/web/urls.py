@@ -6,7 +6,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 from django.views.generic import RedirectView
 
-from rippledesk.web.views import channels, conversation, inbox, listening, search, settings, team
+from rippledesk.web.views import (
+    channels,
+    conversation,
+    inbox,
+    listening,
+    search,
+    settings,
+    sla,
+    team,
+)
 
 app_name = "web"
 _C = "w/<slug:workspace>/conversations/<int:number>/"
@@ -40,6 +49,7 @@ urlpatterns: list[URLPattern] = [
     path(_C + "files/<int:attachment_id>/", conversation.attachment, name="attachment"),
     path("w/<slug:workspace>/search/", search.search, name="search"),
     path("w/<slug:workspace>/team/", team.team_load, name="team-load"),
+    path("w/<slug:workspace>/sla/", sla.sla, name="sla"),
     path("w/<slug:workspace>/availability/", team.availability, name="availability"),
     path("w/<slug:workspace>/canned/", settings.canned_responses, name="canned"),
     path("w/<slug:workspace>/channels/", channels.channels, name="channels"),

@@ -19,8 +19,8 @@ def office(zone: ZoneInfo, holidays: frozenset[date] = frozenset()) -> Calendar:
     return Calendar(zone, check_week(week), holidays)
 
 
-def local(zone: ZoneInfo, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=zone)
+def local(zone: ZoneInfo, wall: str) -> datetime:
+    return datetime.fromisoformat(wall).replace(tzinfo=zone)
 
 
 def test_always_open_counts_every_minute() -> None:
@@ -33,26 +33,26 @@ def test_always_open_counts_every_minute() -> None:
 
 def test_clock_stops_overnight_and_over_the_weekend() -> None:
     calendar = office(BERLIN)
-    friday_4pm = local(BERLIN, 2026, 11, 27, 16, 0)
+    friday_4pm = local(BERLIN, "2026-11-27 16:00")
     due = calendar.add(friday_4pm, 120)  # 1 h on Friday, 1 h on Monday
-    assert due == local(BERLIN, 2026, 11, 30, 10, 0)
+    assert due == local(BERLIN, "2026-11-30 10:00")
     assert calendar.between(friday_4pm, due) == 120
-    assert not calendar.is_open(local(BERLIN, 2026, 11, 28, 12, 0))  # Saturday
-    assert calendar.is_open(local(BERLIN, 2026, 11, 30, 9, 0))
-    assert not calendar.is_open(local(BERLIN, 2026, 11, 30, 17, 0))  # closing is exclusive
+    assert not calendar.is_open(local(BERLIN, "2026-11-28 12:00"))  # Saturday
+    assert calendar.is_open(local(BERLIN, "2026-11-30 09:00"))
+    assert not calendar.is_open(local(BERLIN, "2026-11-30 17:00"))  # closing is exclusive
 
 
 def test_a_message_arriving_at_night_starts_its_clock_at_opening() -> None:
     calendar = office(BERLIN)
-    night = local(BERLIN, 2026, 11, 24, 22, 30)
-    assert calendar.add(night, 15) == local(BERLIN, 2026, 11, 25, 9, 15)
+    night = local(BERLIN, "2026-11-24 22:30")
+    assert calendar.add(night, 15) == local(BERLIN, "2026-11-25 09:15")
 
 
 def test_holidays_stand_the_clock_still() -> None:
     christmas = frozenset({date(2026, 12, 24), date(2026, 12, 25)})
     calendar = office(BERLIN, christmas)
-    wednesday = local(BERLIN, 2026, 12, 23, 16, 30)
-    assert calendar.add(wednesday, 60) == local(BERLIN, 2026, 12, 28, 9, 30)
+    wednesday = local(BERLIN, "2026-12-23 16:30")
+    assert calendar.add(wednesday, 60) == local(BERLIN, "2026-12-28 09:30")
 
 
 def test_business_day_is_eight_hours_on_both_daylight_saving_changes() -> None:
@@ -61,8 +61,8 @@ def test_business_day_is_eight_hours_on_both_daylight_saving_changes() -> None:
     for monday in (date(2026, 3, 9), date(2026, 11, 2)):
         opens = datetime.combine(monday, time(9), tzinfo=NEW_YORK)
         assert calendar.add(opens, 8 * 60) == datetime.combine(monday, time(17), tzinfo=NEW_YORK)
-    friday = local(NEW_YORK, 2026, 3, 6, 16, 0)
-    assert calendar.add(friday, 120) == local(NEW_YORK, 2026, 3, 9, 10, 0)
+    friday = local(NEW_YORK, "2026-03-06 16:00")
+    assert calendar.add(friday, 120) == local(NEW_YORK, "2026-03-09 10:00")
 
 
 def test_skipped_and_repeated_local_times_have_one_answer() -> None:
@@ -77,14 +77,14 @@ def test_skipped_and_repeated_local_times_have_one_answer() -> None:
 
 def test_a_week_of_only_holidays_does_not_loop_forever() -> None:
     calendar = Calendar(BERLIN, (Interval(0, time(9), time(10)),), frozenset())
-    start = local(BERLIN, 2026, 11, 25, 12, 0)
+    start = local(BERLIN, "2026-11-25 12:00")
     far = calendar.add(start, 10_000_000)
     assert far - start >= timedelta(days=3 * 366)
 
 
 def test_midnight_close_means_the_end_of_the_day() -> None:
     calendar = Calendar(BERLIN, check_week([Interval(2, time(20), time(0))]))
-    start = local(BERLIN, 2026, 11, 25, 23, 0)  # a Wednesday
+    start = local(BERLIN, "2026-11-25 23:00")  # a Wednesday
     assert calendar.between(start, start + timedelta(hours=3)) == 60
 
 

@@ -6,48 +6,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.test import Client, TestCase
+from django.test import Client
 from django.utils import timezone
 
-from rippledesk.channels.imports.rows import RowColumns, RowImporter, RowOptions
 from rippledesk.conversations.models import Conversation, Message
 from rippledesk.triage.models import AgentState, AssignmentPolicy, TeamRouting
 from rippledesk.triage.routing import do_route, do_set_availability
-from rippledesk.workspaces.actions import do_add_member, do_get_or_create_workspace, do_save_team
-from rippledesk.workspaces.models import Membership, Role, Team, User
+from rippledesk.triage.tests.support import mentions, setup_team
 
 pytestmark = pytest.mark.django_db
-
-
-def setup_team(policy: str) -> tuple[Team, list[Membership]]:
-    workspace = do_get_or_create_workspace("acme")
-    from rippledesk.channels.models import ChannelAccount  # noqa: PLC0415
-
-    care = ChannelAccount.objects.create(workspace=workspace, kind="x", name="AcmeCare")
-    members = [
-        do_add_member(
-            workspace, User.objects.create_user(name, password="x-long-password"), Role.AGENT
-        )
-        for name in ("ava", "ben", "cy")
-    ]
-    team = do_save_team(workspace, "Care", members=members, channel_account_ids=[care.pk])
-    TeamRouting.objects.create(team=team, policy=policy)
-    return team, members
-
-
-def mentions(tmp_path: Path, rows: list[tuple[str, str]]) -> list[int]:
-    """Import fresh mentions (timestamped now) and return their conversation ids."""
-    path = tmp_path / "m.csv"
-    stamp = timezone.now().strftime("%Y-%m-%d %H:%M")
-    lines = ["text,name,airline,tweet_created"] + [
-        f"{text},{who},AcmeCare,{stamp}" for text, who in rows
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    columns = RowColumns(text="text", author="name", channel="airline", time="tweet_created")
-    workspace = do_get_or_create_workspace("acme")
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        RowImporter(workspace, path, columns, RowOptions()).run()
-    return list(Conversation.objects.order_by("pk").values_list("pk", flat=True))
 
 
 def assignees() -> list[str]:

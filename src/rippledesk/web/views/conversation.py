@@ -44,6 +44,7 @@ from rippledesk.conversations.models import (
 from rippledesk.conversations.presence import do_touch_viewer, other_viewers
 from rippledesk.conversations.suggestions import suggest_replies
 from rippledesk.core.errors import ActionError, InvalidInput, NotFound, json_error
+from rippledesk.triage.sla_report import conversation_sla
 from rippledesk.web.views.frame import frame, seat_for, workspace_teams
 from rippledesk.workspaces.access import Seat
 from rippledesk.workspaces.models import Membership, Role, Team, User
@@ -155,6 +156,7 @@ def _page_context(
         "customer_conversation_capped": other_count > CONVERSATION_COUNT_CAP,
         "purchases": list(customer.purchases.order_by("-purchased_at")[:10]),
         "trend": _sentiment_trend(conversation),
+        "sla": conversation_sla(conversation.pk, timezone.now()),
         "rules": rules,
         "default_public": default_public,
         "canned": list(CannedResponse.objects.filter(workspace=seat.workspace)),

@@ -26,8 +26,7 @@ from rippledesk.conversations.inbox import (
     with_list_details,
 )
 from rippledesk.conversations.models import ConversationStatus, Message
-from rippledesk.triage.sla import clock as sla_clock
-from rippledesk.triage.sla import targets as sla_targets
+from rippledesk.triage.sla import policy_for
 from rippledesk.web.templatetags.marks import percent
 from rippledesk.web.views.frame import (
     SESSION_WORKSPACE,
@@ -124,12 +123,18 @@ def _list_context(request: HttpRequest, seat: Seat, query: InboxQuery) -> dict[s
         size=PAGE_SIZE,
     )
     first_page = "after" not in request.GET and "before" not in request.GET
-    rules = sla_targets(seat.workspace)
+    policy = policy_for(seat.workspace)
     now = timezone.now()
     for row in page.rows:  # formatted once here: template filters per row cost milliseconds
         row.sla = (  # type: ignore[attr-defined]
-            sla_clock(row.waiting_since, row.priority, rules, now)
-            if row.status == ConversationStatus.OPEN and row.first_response_at is None
+            policy.clock(
+                row.waiting_since,
+                row.first_response_at is not None,
+                row.priority,
+                row.channel_account_id,
+                now,
+            )
+            if row.status == ConversationStatus.OPEN
             else None
         )
         row.risk_text = f"{row.ripple_risk:.2f}"  # type: ignore[attr-defined]

@@ -26,6 +26,8 @@ from rippledesk.channels.imports.report import ImportReport
 from rippledesk.channels.imports.rows import RowColumns, RowImporter, RowOptions
 from rippledesk.channels.models import ChannelAccount, ChannelKind
 from rippledesk.conversations.canned import do_save_canned
+from rippledesk.triage.models import SlaTarget
+from rippledesk.triage.sla_actions import do_save_sla_target, do_set_week
 from rippledesk.workspaces.access import seat_in
 from rippledesk.workspaces.actions import (
     do_add_member,
@@ -75,6 +77,16 @@ CANNED = (
         "Hi {{customer.first_name}}, refunds go back to the original payment in 7-10 days. "
         "DM us your booking code and I'll check its status. - {{agent.first_name}}",
     ),
+)
+
+
+# The demo's SLA policy: (priority, first response, next response, resolution in minutes,
+# business hours only). Urgent and high run around the clock; the rest in business hours.
+SLA_LINES = (
+    ("urgent", 15, 30, 8 * 60, False),
+    ("high", 60, 120, 24 * 60, False),
+    ("normal", 240, 480, 3 * 24 * 60, True),
+    ("low", 24 * 60, None, 7 * 24 * 60, True),
 )
 
 
@@ -229,6 +241,18 @@ class Command(BaseCommand):
         for shortcut, title, body in CANNED:
             if not workspace.canned.filter(shortcut=shortcut).exists():
                 do_save_canned(seat, shortcut=shortcut, title=title, body=body)
+        if not SlaTarget.objects.filter(workspace=workspace).exists():
+            for priority, first, following, resolution, business in SLA_LINES:
+                do_save_sla_target(
+                    seat,
+                    priority=priority,
+                    channel_id=None,
+                    first_response=first,
+                    next_response=following,
+                    resolution=resolution,
+                    business_hours=business,
+                )
+            do_set_week(seat, dict.fromkeys(range(5), "08:00-20:00"))
 
     @staticmethod
     def _import(workspace: Workspace, data_file: Path) -> ImportReport:

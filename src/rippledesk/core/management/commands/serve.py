@@ -22,6 +22,7 @@ from rippledesk.channels.polling import ensure_polling as ensure_channel_polling
 from rippledesk.jobs.worker import start_worker_thread
 from rippledesk.listening.polling import ensure_polling
 from rippledesk.settings.env import ConfigError, env_int
+from rippledesk.triage.sla_timer import ensure_sla_timer
 
 THREADS = 8
 
@@ -76,6 +77,7 @@ class Command(BaseCommand):
             # listening sources and review sites are polled by the worker
             ensure_polling()
             ensure_channel_polling()
+            ensure_sla_timer()
 
             start_worker_thread()  # replies go out and webhooks are processed without a 2nd command
         shown = f"[{host}]" if ":" in host else host

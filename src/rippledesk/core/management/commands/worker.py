@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from rippledesk.channels.polling import ensure_polling as ensure_channel_polling
 from rippledesk.jobs.worker import run_pending, work_forever
 from rippledesk.listening.polling import ensure_polling
+from rippledesk.triage.sla_timer import ensure_sla_timer
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             return
         ensure_polling()
         ensure_channel_polling()
+        ensure_sla_timer()
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         self.stdout.write("rippledesk worker running (Ctrl+C to stop)")
