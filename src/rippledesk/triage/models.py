@@ -22,6 +22,10 @@ class AgentState(models.Model):
     )
     capacity = models.PositiveIntegerField(default=10)
     changed_at = models.DateTimeField()
+    # Skills for the "skills" policy: language codes and complaint topics this agent handles
+    # (empty: any).
+    languages = models.JSONField(default=list, blank=True)
+    topics = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"{self.membership} {self.availability}"
@@ -31,6 +35,7 @@ class AssignmentPolicy(models.TextChoices):
     MANUAL = "manual", "Manual (agents pick from the queue)"
     ROUND_ROBIN = "round_robin", "Round robin"
     LEAST_LOADED = "least_loaded", "Least loaded"
+    SKILLS = "skills", "Skills match, then least loaded"
 
 
 class TeamRouting(models.Model):
@@ -38,6 +43,10 @@ class TeamRouting(models.Model):
     policy = models.CharField(
         max_length=16, choices=AssignmentPolicy.choices, default=AssignmentPolicy.MANUAL
     )
+    # Which conversations of its channels the team takes (empty: any). When several routing
+    # teams share a channel, the one matching more of these wins (see ``routing``).
+    languages = models.JSONField(default=list, blank=True)
+    topics = models.JSONField(default=list, blank=True)
     # Round robin's place: the member who got the last conversation.
     last_assigned = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

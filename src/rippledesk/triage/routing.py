@@ -1,11 +1,18 @@
 """Automatic assignment: new conversations go to an available agent of a team that works them.
 
 A team with a routing policy other than ``manual`` takes the new conversations of the channel
-accounts granted to it. Among its members who are online and below their capacity (open
-conversations they hold), ``round_robin`` picks the next after the last one served and
-``least_loaded`` the one holding the fewest. When nobody is available the conversation stays
-unassigned in the team's queue. An agent who goes offline hands their open conversations back
-to routing.
+accounts granted to it, optionally only those in its languages and topics. When several routing
+teams share a channel, the team matching more of the conversation (a language match and a topic
+match each count one; a team with no list matches anything but scores nothing) wins; ties go
+to the team name's order.
+
+Among the team's members who are online and below their capacity (open conversations they
+hold), ``round_robin`` picks the next after the last one served, ``least_loaded`` the one
+holding the fewest, and ``skills`` the least loaded of those whose languages and topics cover
+the conversation (an agent with no list covers anything). With ``skills``, when no skilled
+agent is free the conversation waits in the team's queue rather than going to someone who
+cannot read it. When nobody is available the conversation stays unassigned in the team's
+queue. An agent who goes offline hands their open conversations back to routing.
 """
 
 from __future__ import annotations
@@ -46,11 +53,37 @@ def available_members(team: Team) -> list[Membership]:
     return [m for m in members if load.get(m.user_id, 0) < capacity[m.pk]]
 
 
-def choose(team: Team, routing: TeamRouting) -> Membership | None:
+def _covers(wanted: str, skills: list[str]) -> bool:
+    return not skills or not wanted or wanted in skills
+
+
+def skilled(candidates: list[Membership], conversation: Conversation | None) -> list[Membership]:
+    """The candidates whose languages and topics cover the conversation."""
+    if conversation is None:
+        return candidates
+    skills: dict[int, tuple[list[str], list[str]]] = {
+        pk: (languages or [], topics or [])
+        for pk, languages, topics in AgentState.objects.filter(
+            membership__in=candidates
+        ).values_list("membership_id", "languages", "topics")
+    }
+    return [
+        m
+        for m in candidates
+        if _covers(conversation.language, skills.get(m.pk, ([], []))[0])
+        and _covers(conversation.topic, skills.get(m.pk, ([], []))[1])
+    ]
+
+
+def choose(
+    team: Team, routing: TeamRouting, conversation: Conversation | None = None
+) -> Membership | None:
     candidates = available_members(team)
+    if routing.policy == AssignmentPolicy.SKILLS:
+        candidates = skilled(candidates, conversation)
     if not candidates:
         return None
-    if routing.policy == AssignmentPolicy.LEAST_LOADED:
+    if routing.policy in (AssignmentPolicy.LEAST_LOADED, AssignmentPolicy.SKILLS):
         load = _open_load(candidates)
         return min(candidates, key=lambda m: (load.get(m.user_id, 0), m.pk))
     after = routing.last_assigned_id or 0
@@ -58,8 +91,23 @@ def choose(team: Team, routing: TeamRouting) -> Membership | None:
     return (later or candidates)[0]
 
 
+def _score(routing: TeamRouting, conversation: Conversation) -> int | None:
+    """How specifically the team matches the conversation; None: it does not take it."""
+    score = 0
+    for wanted, accepted in (
+        (conversation.language, routing.languages),
+        (conversation.topic, routing.topics),
+    ):
+        if not accepted:
+            continue
+        if wanted not in accepted:
+            return None
+        score += 1
+    return score
+
+
 def _routing_for(conversation: Conversation) -> tuple[Team, TeamRouting] | None:
-    routed = (
+    candidates = (
         TeamRouting.objects.filter(
             team__channel_accounts=conversation.channel_account_id,
             team__workspace=conversation.workspace_id,
@@ -67,9 +115,13 @@ def _routing_for(conversation: Conversation) -> tuple[Team, TeamRouting] | None:
         .exclude(policy=AssignmentPolicy.MANUAL)
         .select_related("team")
         .order_by("team__name")
-        .first()
     )
-    return (routed.team, routed) if routed else None
+    best: tuple[int, TeamRouting] | None = None
+    for routing in candidates:
+        score = _score(routing, conversation)
+        if score is not None and (best is None or score > best[0]):
+            best = (score, routing)
+    return (best[1].team, best[1]) if best else None
 
 
 def do_route(conversation_ids: Iterable[int]) -> int:
@@ -84,7 +136,7 @@ def do_route(conversation_ids: Iterable[int]) -> int:
         team, routing = found
         with transaction.atomic():
             routing = TeamRouting.objects.select_for_update().get(pk=routing.pk)
-            member = choose(team, routing)
+            member = choose(team, routing, conversation)
             fields: dict[str, object] = {"team": team}
             if member is not None:
                 fields["assignee"] = member.user

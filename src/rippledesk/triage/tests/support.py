@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import datetime
 from pathlib import Path
 
@@ -39,10 +40,10 @@ def mentions(
     """
     path = tmp_path / "m.csv"
     stamp = (at or timezone.now()).strftime("%Y-%m-%d %H:%M:%S")
-    lines = ["text,name,airline,tweet_created,thread"] + [
-        f"{text},{who},AcmeCare,{stamp},{thread}" for text, who in rows
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["text", "name", "airline", "tweet_created", "thread"])
+        writer.writerows([text, who, "AcmeCare", stamp, thread] for text, who in rows)
     columns = RowColumns(
         text="text",
         author="name",
