@@ -83,7 +83,11 @@ def analyse(tweets: list[Tweet]) -> None:
 
 
 def simulate(
-    tweets: list[Tweet], agents: int, policy: str, handle_minutes: list[float]
+    tweets: list[Tweet],
+    agents: int,
+    policy: str,
+    handle_minutes: list[float],
+    aging_minutes: float = 1440.0,
 ) -> list[float]:
     """Wait in minutes of each tweet (index order) before an agent picks it up."""
     from rippledesk.triage.policy import Waiting, queue_key  # noqa: PLC0415
@@ -102,7 +106,8 @@ def simulate(
         while nxt < len(tweets) and arrivals[nxt] <= now:
             t = tweets[nxt]
             item = Waiting(t.arrived_at, t.ripple_risk, t.priority, nxt)
-            heapq.heappush(queue, (queue_key(policy, item), nxt))  # type: ignore[arg-type]
+            key = queue_key(policy, item, aging_minutes)  # type: ignore[arg-type]
+            heapq.heappush(queue, (key, nxt))
             nxt += 1
         _, index = heapq.heappop(queue)
         waits[index] = now - arrivals[index]
@@ -118,6 +123,7 @@ def summarise(tweets: list[Tweet], waits: list[float]) -> dict[str, float]:
     return {
         "median_frt_min": statistics.median(waits),
         "p90_frt_min": ordered[int(0.9 * (len(ordered) - 1))],
+        "max_frt_min": ordered[-1],
         "riskiest_tenth_median_min": statistics.median(waits[i] for i in top),
         "riskiest_tenth_mean_min": statistics.fmean(waits[i] for i in top),
         "reach_weighted_wait_min": sum(w * x for w, x in zip(weights, waits, strict=True))
@@ -129,6 +135,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--agents", type=int, default=0, help="team size (default: ~90%% busy)")
     parser.add_argument("--day", default=None, help="DD-MM-YYYY (default: the busiest day)")
+    parser.add_argument(
+        "--aging",
+        type=float,
+        action="append",
+        default=None,
+        help="minutes of waiting worth the whole risk scale for the aged policy (repeatable; "
+        "default 1440)",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
@@ -153,15 +167,21 @@ def main() -> int:
     }
     for policy in ("fifo", "risk", "priority"):
         results["policies"][policy] = summarise(tweets, simulate(tweets, agents, policy, handle))
+    for aging in args.aging or [1440.0]:
+        waits = simulate(tweets, agents, "aged", handle, aging)
+        results["policies"][f"aged {aging:g}"] = summarise(tweets, waits)
     fifo = results["policies"]["fifo"]
     print(f"{day}: {len(tweets)} tweets, {agents} agents, {results['utilisation']:.0%} busy")
-    head = f"{'policy':9} {'median':>8} {'p90':>8} {'top10% med':>11} {'top10% mean':>12}"
+    head = (
+        f"{'policy':9} {'median':>8} {'p90':>8} {'max':>8} {'top10% med':>11} {'top10% mean':>12}"
+    )
     print(f"{head} {'reach-wt':>9}  top 10% speed-up vs FIFO, median change")
     for policy, row in results["policies"].items():
         speed = fifo["riskiest_tenth_mean_min"] / max(row["riskiest_tenth_mean_min"], 1e-9)
         change = row["median_frt_min"] / max(fifo["median_frt_min"], 1e-9) - 1
         print(
             f"{policy:9} {row['median_frt_min']:8.1f} {row['p90_frt_min']:8.1f} "
+            f"{row['max_frt_min']:8.1f} "
             f"{row['riskiest_tenth_median_min']:11.1f} {row['riskiest_tenth_mean_min']:12.1f} "
             f"{row['reach_weighted_wait_min']:9.1f}  {speed:5.1f}x, {change:+.1%}"
         )
