@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 
@@ -9,3 +11,16 @@ import pytest
 def _inline_jobs(settings: object) -> None:
     """Jobs run right after commit unless a test asks for the database queue."""
     settings.RIPPLEDESK_JOBS = "inline"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _event_handlers_do_not_fail(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
+    """The event bus logs a failing subscriber instead of raising (see ``core.events.emit``);
+    in tests such a failure is still a failure, unless the test is about it."""
+    yield
+    if request.node.get_closest_marker("handler_failures_expected"):
+        return
+    failed = [r.getMessage() for r in caplog.records if r.name == "rippledesk.events"]
+    assert not failed, f"an event handler failed: {failed[0]}"

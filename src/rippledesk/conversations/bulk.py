@@ -149,7 +149,8 @@ class BulkWriter:
             stale = set(conversations.values()) if len(new_ids) != len(records) else existed
             refresh_timings(stale)
             if new_ids:
-                emit_on_commit(MessagesStored(tuple(new_ids)))
+                newest = max(r.sent_at for r in records)
+                emit_on_commit(MessagesStored(tuple(new_ids), newest))
         return BatchResult(
             messages_added=len(new_ids),
             messages_present=len(records) - len(new_ids),

@@ -7,9 +7,11 @@ forward through the pipeline without the earlier stage knowing the later ones.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -20,6 +22,9 @@ class MessagesStored:
     """New messages were committed; ``message_ids`` are their primary keys."""
 
     message_ids: tuple[int, ...]
+    # The latest ``sent_at`` among them when the producer knows it cheaply (bulk imports), so
+    # subscribers that only care about live messages can skip old history without a query.
+    newest_sent_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,7 @@ class SlaAlert:
     kind: str
 
 
+log = logging.getLogger("rippledesk.events")
 E = TypeVar("E")
 _handlers: defaultdict[type[Any], list[Callable[[Any], None]]] = defaultdict(list)
 
@@ -58,8 +64,22 @@ def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:
 
 
 def emit(event: object) -> None:
+    """Call every handler of the event; one that fails is logged and the others still run.
+
+    The producer's transaction has committed by now, so a failing subscriber (a broken
+    automation, an SLA bug) must not turn a stored message into an error for the webhook or
+    the import that stored it, nor keep later subscribers from seeing the event.
+    """
     for handler in list(_handlers[type(event)]):
-        handler(event)
+        try:
+            handler(event)
+        except Exception:
+            log.exception(
+                "event handler %s.%s failed on %r",
+                getattr(handler, "__module__", "?"),
+                getattr(handler, "__qualname__", handler),
+                event,
+            )
 
 
 def emit_on_commit(event: object) -> None:

@@ -1,8 +1,8 @@
 """What triage does when messages are stored or conversations change (event subscribers).
 
 One query per stored batch finds the live messages (sent in the last ``FRESH``): customer
-messages route their conversation and start its SLA clocks; replies stop them. Imported history
-matches nothing, so bulk imports pay one indexed lookup per batch and nothing more.
+messages route their conversation and start its SLA clocks; replies stop them. A batch of
+imported history says how new its newest message is, and is skipped without a query.
 """
 
 from __future__ import annotations
@@ -25,9 +25,12 @@ from rippledesk.triage.sla_tracking import (
 
 
 def on_messages_stored(event: MessagesStored) -> None:
+    since = timezone.now() - FRESH
+    if event.newest_sent_at is not None and event.newest_sent_at < since:
+        return  # a batch of history: nothing live in it
     rows = Message.objects.filter(
         pk__in=event.message_ids,
-        sent_at__gte=timezone.now() - FRESH,
+        sent_at__gte=since,
         direction__in=(Direction.INBOUND, Direction.OUTBOUND),
     ).values_list("conversation_id", "direction", "sent_at")
     waiting: set[int] = set()
