@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,46 @@ def test_inbox_keeps_to_the_rule_of_visible_conversations() -> None:
     channel = ChannelAccount.objects.get(name="b")
     narrowed = inbox_rows(agent, InboxQuery.parse({"view": "all", "channel": str(channel.pk)}))
     assert not narrowed.exists()  # the agent does not reach @b, even when asking for it
+
+
+def test_bulk_imports_are_searchable_and_leave_the_triggers_on(tmp_path: Path) -> None:
+    """A bulk batch is indexed in one statement per table; afterwards single inserts are
+    indexed by the triggers again (the pause flag never outlives the batch's transaction)."""
+    from django.db import connection  # noqa: PLC0415
+
+    from rippledesk.channels.imports.twcs import TwcsImporter  # noqa: PLC0415
+    from rippledesk.workspaces.actions import do_get_or_create_workspace  # noqa: PLC0415
+    from tests.desk import TWCS  # noqa: PLC0415
+
+    workspace = do_get_or_create_workspace("w")
+    source = tmp_path / "twcs.csv"
+    source.write_text(TWCS, encoding="utf-8")
+    assert TwcsImporter(workspace, source).run().rows_rejected == 0
+    manager = User.objects.create(username="mg")
+    Membership.objects.create(workspace=workspace, user=manager, role=Role.MANAGER)
+    seat = access_seat(manager, "w")
+    stored = Message.objects.count()
+    word = "order"
+    hits = queries.search_message_ids(seat, parse(word), limit=stored)
+    expected = [
+        pk
+        for pk, body in Message.objects.order_by("-pk").values_list("pk", "body")
+        if word in {w.lower() for w in body.split()}
+    ]
+    assert expected
+    assert hits == expected
+    assert len(queries.search_customer_ids(seat, parse("alice_w"))) == 1
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT paused FROM rd_fts_control")
+            assert cursor.fetchone() == (0,)
+    conversation = Conversation.objects.first()
+    assert conversation is not None
+    later = Message.objects.create(
+        conversation=conversation,
+        channel_account=conversation.channel_account,
+        direction="note",
+        body="zanzibar itinerary",
+        sent_at=T0,
+    )
+    assert queries.search_message_ids(seat, parse("zanzibar"), limit=5) == [later.pk]

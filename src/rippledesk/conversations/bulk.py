@@ -28,6 +28,7 @@ from rippledesk.conversations.models import (
     Priority,
 )
 from rippledesk.conversations.records import MessageRecord
+from rippledesk.conversations.search.bulk import BatchIndex
 from rippledesk.conversations.timings import Timings, compute_timings, refresh_timings
 from rippledesk.core.events import MessagesStored, emit_on_commit
 from rippledesk.core.sql import (
@@ -131,7 +132,7 @@ class BulkWriter:
         """Store one batch atomically; a failure leaves earlier batches intact."""
         if not records:
             return BatchResult()
-        with transaction.atomic():
+        with transaction.atomic(), BatchIndex():
             channels = self.channel_ids({r.channel for r in records})
             identities = self._identity_ids(records, channels)
             groups: Groups = {}

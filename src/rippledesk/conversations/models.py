@@ -41,11 +41,18 @@ class Conversation(TimeStampedModel):
     so inbox lists and response-time reports never aggregate millions of messages per request.
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="conversations")
-    channel_account = models.ForeignKey(
-        ChannelAccount, on_delete=models.CASCADE, related_name="conversations"
+    # No single-column index on these foreign keys: each leads a composite index below (and
+    # channel_account the unique external id), which serves the same lookups; every index is
+    # paid for on each of the millions of inserts of a bulk import.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="conversations", db_index=False
     )
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="conversations")
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="conversations", db_index=False
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="conversations", db_index=False
+    )
     number = models.PositiveBigIntegerField()
     # NULL, not "", marks "no platform id" so the unique constraint ignores it.
     external_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
@@ -60,9 +67,15 @@ class Conversation(TimeStampedModel):
         null=True,
         blank=True,
         related_name="assigned_conversations",
+        db_index=False,  # conv_assignee_activity leads with it
     )
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
+        db_index=False,  # conv_team_activity leads with it
     )
     message_count = models.PositiveIntegerField(default=0)
     # The highest ripple risk among the conversation's analysed customer messages (0..1).
@@ -154,8 +167,8 @@ class Message(TimeStampedModel):
     can be a database constraint: the same platform message can never be stored twice.
     """
 
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+    conversation = models.ForeignKey(  # message_conv_sent leads with it
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     channel_account = models.ForeignKey(
         ChannelAccount, on_delete=models.CASCADE, related_name="messages"

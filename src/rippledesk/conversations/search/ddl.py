@@ -13,10 +13,46 @@ _FTS_TABLES = (
     ("rd_identity_fts", "customers_identity", ("handle", "display_name")),
 )
 MESSAGE_FTS = "rd_message_fts"
+# One row; ``paused`` is set to 1 only inside a bulk writer's transaction (see search/bulk.py),
+# so the committed value every other connection reads is always 0.
+FTS_CONTROL = "rd_fts_control"
 CUSTOMER_FTS = "rd_customer_fts"
 IDENTITY_FTS = "rd_identity_fts"
 # unicode61 folds case; remove_diacritics 2 lets "cafe" find "café".
 _TOKENIZE = "unicode61 remove_diacritics 2"
+
+
+def control_statements() -> list[str]:
+    return [
+        f"CREATE TABLE IF NOT EXISTS {FTS_CONTROL} "
+        "(id INTEGER PRIMARY KEY CHECK (id = 1), paused INTEGER NOT NULL DEFAULT 0)",
+        f"INSERT OR IGNORE INTO {FTS_CONTROL} (id, paused) VALUES (1, 0)",
+    ]
+
+
+def _sqlite_insert_trigger(fts: str, base: str, columns: tuple[str, ...]) -> str:
+    """Index each inserted row, unless a bulk writer indexes its batch in one statement."""
+    cols = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    return (
+        f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {base} "
+        f"WHEN coalesce((SELECT paused FROM {FTS_CONTROL} WHERE id = 1), 0) = 0 BEGIN "
+        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END"
+    )
+
+
+def sqlite_pausable_triggers() -> list[str]:
+    """Replace the insert triggers of a database indexed before they could pause."""
+    statements = control_statements()
+    for fts, base, columns in _FTS_TABLES:
+        statements.append(f"DROP TRIGGER IF EXISTS {fts}_ai")
+        statements.append(_sqlite_insert_trigger(fts, base, columns))
+    return statements
+
+
+def sqlite_tables() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(index table, base table, indexed columns) of every SQLite full-text index."""
+    return _FTS_TABLES
 
 
 def _sqlite_create(fts: str, base: str, columns: tuple[str, ...]) -> list[str]:
@@ -27,8 +63,7 @@ def _sqlite_create(fts: str, base: str, columns: tuple[str, ...]) -> list[str]:
         f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{base}', "
         f"content_rowid='id', tokenize='{_TOKENIZE}')",
         f"INSERT INTO {fts}(rowid, {cols}) SELECT id, {cols} FROM {base}",
-        f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {base} BEGIN "
-        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END",
+        _sqlite_insert_trigger(fts, base, columns),
         f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {base} BEGIN "
         f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old}); END",
         f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {cols} ON {base} BEGIN "
@@ -48,7 +83,7 @@ def postgres_document(columns: tuple[str, ...], alias: str) -> str:
 
 
 def create_statements(vendor: str) -> list[str]:
-    statements: list[str] = []
+    statements: list[str] = control_statements() if vendor == "sqlite" else []
     for fts, base, columns in _FTS_TABLES:
         if vendor == "sqlite":
             statements += _sqlite_create(fts, base, columns)
@@ -65,4 +100,6 @@ def drop_statements(vendor: str) -> list[str]:
             statements.append(f"DROP TABLE IF EXISTS {fts}")
         elif vendor == "postgresql":
             statements.append(f"DROP INDEX IF EXISTS {fts}")
+    if vendor == "sqlite":
+        statements.append(f"DROP TABLE IF EXISTS {FTS_CONTROL}")
     return statements
