@@ -92,27 +92,8 @@ def do_reply(
     public where the channel allows it). Replying to an unassigned conversation assigns it to
     the replier, as a colleague would expect.
     """
-    text = _clean_body(body)
-    rules = reply_rules(conversation.channel_account.kind)
-    if public is None:
-        public = rules.public and (
-            conversation.kind in ("public_thread", "review") or not rules.private
-        )
-    if public and not rules.public:
-        raise InvalidInput("This channel has no public replies; reply privately.", field="public")
-    if not public and not rules.private:
-        raise InvalidInput("This channel has no private replies; reply in public.", field="public")
-    limit = rules.max_length(public)
-    if len(text) > limit:
-        where = "public" if public else "private"
-        raise InvalidInput(
-            f"The reply is {len(text):,} characters; {where} replies on "
-            f"{conversation.channel_account.get_kind_display()} allow {limit:,}.",
-            field="body",
-        )
+    text, public = check_reply(conversation, body, public)
     now = timezone.now()
-    if rules.window_hours is not None and not public:
-        _check_window(conversation, rules.window_hours, now)
     with transaction.atomic():
         last_inbound = (
             Message.objects.filter(conversation=conversation, direction=Direction.INBOUND)
@@ -159,6 +140,35 @@ def do_reply(
         if resolve:
             emit_on_commit(ConversationsChanged((conversation.pk,), "status", seat.user.pk))
     return message
+
+
+def check_reply(conversation: Conversation, body: str, public: bool | None) -> tuple[str, bool]:
+    """The cleaned text and visibility of a reply the channel would accept; else InvalidInput.
+
+    ``public`` None means the conversation's own visibility. Checks the channel's public and
+    private replies, its length limit and its reply window.
+    """
+    text = _clean_body(body)
+    rules = reply_rules(conversation.channel_account.kind)
+    if public is None:
+        public = rules.public and (
+            conversation.kind in ("public_thread", "review") or not rules.private
+        )
+    if public and not rules.public:
+        raise InvalidInput("This channel has no public replies; reply privately.", field="public")
+    if not public and not rules.private:
+        raise InvalidInput("This channel has no private replies; reply in public.", field="public")
+    limit = rules.max_length(public)
+    if len(text) > limit:
+        where = "public" if public else "private"
+        raise InvalidInput(
+            f"The reply is {len(text):,} characters; {where} replies on "
+            f"{conversation.channel_account.get_kind_display()} allow {limit:,}.",
+            field="body",
+        )
+    if rules.window_hours is not None and not public:
+        _check_window(conversation, rules.window_hours, timezone.now())
+    return text, public
 
 
 def _check_window(conversation: Conversation, hours: int, now: datetime) -> None:

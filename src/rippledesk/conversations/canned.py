@@ -7,7 +7,7 @@ person who wrote it, not discovered by a customer reading ``{{custmer.name}}``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 
@@ -33,37 +33,49 @@ def _agent_name(agent: User) -> str:
     return agent.get_full_name() or agent.get_username()
 
 
-VARIABLES: dict[str, Callable[[Conversation, User], str]] = {
-    "customer.name": lambda c, a: _customer_name(c),
-    "customer.first_name": lambda c, a: _first_word(_customer_name(c)),
-    "agent.name": lambda c, a: _agent_name(a),
-    "agent.first_name": lambda c, a: a.first_name or _first_word(_agent_name(a)),
-    "channel.name": lambda c, a: c.channel_account.name,
-    "conversation.number": lambda c, a: str(c.number),
-    "workspace.name": lambda c, a: c.workspace.name,
+# Variables about the conversation, and about the agent who uses the text. Texts the desk
+# sends by itself (automation rules) have no agent, so they may use only the first kind.
+CONVERSATION_VARIABLES: dict[str, Callable[[Conversation], str]] = {
+    "customer.name": _customer_name,
+    "customer.first_name": lambda c: _first_word(_customer_name(c)),
+    "channel.name": lambda c: c.channel_account.name,
+    "conversation.number": lambda c: str(c.number),
+    "workspace.name": lambda c: c.workspace.name,
 }
+AGENT_VARIABLES: dict[str, Callable[[User], str]] = {
+    "agent.name": _agent_name,
+    "agent.first_name": lambda a: a.first_name or _first_word(_agent_name(a)),
+}
+VARIABLES: tuple[str, ...] = (*CONVERSATION_VARIABLES, *AGENT_VARIABLES)
 
 
-def unknown_variables(body: str) -> list[str]:
-    return sorted({name for name in _VARIABLE.findall(body) if name not in VARIABLES})
+def unknown_variables(body: str, known: Iterable[str] = VARIABLES) -> list[str]:
+    allowed = set(known)
+    return sorted({name for name in _VARIABLE.findall(body) if name not in allowed})
 
 
-def check_template(body: str) -> None:
-    unknown = unknown_variables(body)
+def check_template(body: str, field: str = "body", *, with_agent: bool = True) -> None:
+    """Refuse unknown variables, naming them; ``with_agent=False``: no ``{{agent.*}}`` either."""
+    known = VARIABLES if with_agent else tuple(CONVERSATION_VARIABLES)
+    unknown = unknown_variables(body, known)
     if unknown:
-        known = ", ".join("{{" + name + "}}" for name in VARIABLES)
-        raise InvalidInput(
-            f"Unknown variable {', '.join('{{' + u + '}}' for u in unknown)}; known: {known}",
-            field="body",
-        )
+        names = ", ".join("{{" + u + "}}" for u in unknown)
+        listed = ", ".join("{{" + name + "}}" for name in known)
+        why = "" if with_agent else " (the desk sends this itself, so there is no agent)"
+        raise InvalidInput(f"Unknown variable {names}{why}; known: {listed}", field=field)
 
 
-def render(body: str, conversation: Conversation, agent: User) -> str:
-    """``body`` with every known variable filled in; unknown ones are left as written."""
+def render(body: str, conversation: Conversation, agent: User | None) -> str:
+    """``body`` with every known variable filled in; unknown ones are left as written, and so
+    are agent variables when there is no agent."""
 
     def fill(match: re.Match[str]) -> str:
-        value = VARIABLES.get(match.group(1))
-        return value(conversation, agent) if value else match.group(0)
+        name = match.group(1)
+        if name in CONVERSATION_VARIABLES:
+            return CONVERSATION_VARIABLES[name](conversation)
+        if name in AGENT_VARIABLES and agent is not None:
+            return AGENT_VARIABLES[name](agent)
+        return match.group(0)
 
     return _VARIABLE.sub(fill, body)
 

@@ -2,7 +2,9 @@
 
 First-response time is measured from the conversation's first inbound message to the first
 outbound message sent at or after it; a brand post that precedes the customer's message is not
-a response to it.
+a response to it. An automatic reply of the desk (an outbound message whose ``event`` is
+``AUTO_REPLY``, sent by an automation rule) counts as a message and as activity but not as a
+response: the customer is still waiting for a person.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from django.db import connection
 
 from rippledesk.conversations.models import Conversation, Direction, Message
 from rippledesk.core.sql import adapt_rows, column, table
+
+AUTO_REPLY = "auto_reply"
 
 
 @dataclass
@@ -33,7 +37,8 @@ class Timings:
 
 
 def compute_timings(messages: Iterable[tuple[str, datetime]]) -> Timings:
-    """Derive timings from (direction, sent_at) pairs given in sending order."""
+    """Derive timings from (direction, sent_at) pairs given in sending order; ``AUTO_REPLY``
+    stands for the direction of the desk's automatic replies."""
     t = Timings()
     for direction, sent_at in messages:
         if direction == Direction.INBOUND:
@@ -47,6 +52,8 @@ def compute_timings(messages: Iterable[tuple[str, datetime]]) -> Timings:
             if t.first_inbound_at is not None and t.first_response_at is None:
                 t.first_response_at = sent_at
             t.waiting_since = None
+        elif direction == AUTO_REPLY:
+            t.message_count += 1
         else:
             continue
         t.last_activity_at = sent_at
@@ -62,10 +69,11 @@ def refresh_timings(conversation_ids: Iterable[int]) -> None:
         rows = (
             Message.objects.filter(conversation_id__in=chunk)
             .order_by("conversation_id", "sent_at", "pk")
-            .values_list("conversation_id", "direction", "sent_at")
+            .values_list("conversation_id", "direction", "event", "sent_at")
         )
-        for conversation_id, direction, sent_at in rows:
-            grouped[conversation_id].append((direction, sent_at))
+        for conversation_id, direction, event, sent_at in rows:
+            automatic = direction == Direction.OUTBOUND and event == AUTO_REPLY
+            grouped[conversation_id].append((AUTO_REPLY if automatic else direction, sent_at))
         store_timings({pk: compute_timings(messages) for pk, messages in grouped.items()})
 
 

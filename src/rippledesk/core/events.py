@@ -7,6 +7,7 @@ forward through the pipeline without the earlier stage knowing the later ones.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -83,5 +84,12 @@ def emit(event: object) -> None:
 
 
 def emit_on_commit(event: object) -> None:
-    """Deliver ``event`` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: emit(event))
+    """Deliver ``event`` once the current transaction commits (at once outside one).
+
+    Handlers run in a copy of the context the event was emitted from, so state kept in
+    context variables travels with the event even when the commit comes later (an outer
+    transaction): the automation rules use this to know that a change was made by a rule,
+    and how many rules deep (``triage.rules.engine``).
+    """
+    context = contextvars.copy_context()
+    transaction.on_commit(lambda: context.run(emit, event))

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from rippledesk.conversations.models import Direction, Message
+from rippledesk.conversations.timings import AUTO_REPLY
 from rippledesk.core.events import ConversationsChanged, MessagesStored
 from rippledesk.triage.models import AssignmentPolicy, TeamRouting
 from rippledesk.triage.routing import do_route
@@ -28,11 +29,15 @@ def on_messages_stored(event: MessagesStored) -> None:
     since = timezone.now() - FRESH
     if event.newest_sent_at is not None and event.newest_sent_at < since:
         return  # a batch of history: nothing live in it
-    rows = Message.objects.filter(
-        pk__in=event.message_ids,
-        sent_at__gte=since,
-        direction__in=(Direction.INBOUND, Direction.OUTBOUND),
-    ).values_list("conversation_id", "direction", "sent_at")
+    rows = (
+        Message.objects.filter(
+            pk__in=event.message_ids,
+            sent_at__gte=since,
+            direction__in=(Direction.INBOUND, Direction.OUTBOUND),
+        )
+        .exclude(event=AUTO_REPLY)  # an automatic reply answers nobody: the clocks run on
+        .values_list("conversation_id", "direction", "sent_at")
+    )
     waiting: set[int] = set()
     answers: dict[int, datetime] = {}
     for conversation_id, direction, sent_at in rows:

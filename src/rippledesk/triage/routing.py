@@ -24,6 +24,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from rippledesk.conversations.models import Conversation, ConversationStatus, Direction, Message
+from rippledesk.core.errors import InvalidInput
 from rippledesk.core.events import ConversationsChanged, emit_on_commit
 from rippledesk.triage.models import AgentState, AssignmentPolicy, Availability, TeamRouting
 from rippledesk.workspaces.models import Membership, Team
@@ -159,6 +160,66 @@ def do_route(conversation_ids: Iterable[int]) -> int:
             emit_on_commit(ConversationsChanged((conversation.pk,), "assignee"))
             assigned += 1
     return assigned
+
+
+def do_route_to_team(conversation: Conversation, team: Team, *, by: str) -> bool:
+    """Move the conversation into ``team``'s queue and, by the team's policy, to a member.
+
+    An assignee who is in the team keeps it. Otherwise the conversation goes to an available
+    member (round robin or least loaded) or, with a manual team or nobody available, waits
+    unassigned in the team's queue. ``by`` names who decided (an automation rule) in the
+    timeline. False when nothing changed.
+    """
+    if team.workspace_id != conversation.workspace_id:
+        raise InvalidInput("No such team in this workspace.", field="team")
+    if not team.channel_accounts.filter(pk=conversation.channel_account_id).exists():
+        raise InvalidInput(
+            f"Team {team.name} is not granted {conversation.channel_account.name}, so its "
+            "agents could not see this conversation; grant the team that channel first.",
+            field="team",
+        )
+    keeps = (
+        conversation.assignee_id is not None
+        and team.members.filter(user_id=conversation.assignee_id).exists()
+    )
+    if conversation.team_id == team.pk and (keeps or conversation.assignee_id is None):
+        return False
+    with transaction.atomic():
+        member = None
+        routing = TeamRouting.objects.select_for_update().filter(team=team).first()
+        if not keeps and routing is not None and routing.policy != AssignmentPolicy.MANUAL:
+            member = choose(team, routing, conversation)
+        fields: dict[str, object] = {"team": team}
+        if not keeps:
+            fields["assignee"] = member.user if member else None
+        Conversation.objects.filter(pk=conversation.pk).update(
+            version=F("version") + 1, updated_at=timezone.now(), **fields
+        )
+        if member is not None and routing is not None:
+            TeamRouting.objects.filter(pk=routing.pk).update(last_assigned=member)
+        _routed_note(conversation, team, member, by, queued=not keeps and member is None)
+        emit_on_commit(ConversationsChanged((conversation.pk,), "team"))
+        if not keeps and conversation.assignee_id != (member.user_id if member else None):
+            emit_on_commit(ConversationsChanged((conversation.pk,), "assignee"))
+    conversation.refresh_from_db()
+    return True
+
+
+def _routed_note(
+    conversation: Conversation, team: Team, member: Membership | None, by: str, *, queued: bool
+) -> None:
+    who = f" ({member.user.get_full_name() or member.user.get_username()})" if member else ""
+    text = f"{by} routed this to {team.name}{who}"
+    Message.objects.create(
+        conversation=conversation,
+        channel_account_id=conversation.channel_account_id,
+        direction=Direction.SYSTEM,
+        author_name=by[:200],
+        body=text + (", waiting in the team's queue" if queued else ""),
+        is_public=False,
+        event="assigned",
+        sent_at=timezone.now(),
+    )
 
 
 def do_set_availability(
