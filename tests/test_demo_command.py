@@ -17,6 +17,8 @@ from django.urls import reverse
 
 from rippledesk.conversations.models import Conversation, Message
 from rippledesk.core.management.commands.demo import SAMPLE
+from rippledesk.triage.rules import examples
+from rippledesk.triage.rules.models import Rule, RuleRun
 from rippledesk.workspaces.models import Membership, Role, User, Workspace
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +82,16 @@ def test_demo_twice_imports_the_sample_once_and_keeps_one_login(tmp_path: Path) 
     assert admin.is_staff
     assert Membership.objects.get(user__username="admin").role == Role.ADMIN
     assert admin.check_password(password_in(first))
+
+    # The four example rules, seeded once; the imported history set none of them off.
+    rules = list(Rule.objects.filter(workspace=workspace).values_list("name", "enabled"))
+    assert rules == [
+        (examples.LOUD, True),
+        (examples.PRAISE, True),
+        (examples.CHURN, True),
+        (examples.AFTER_HOURS, True),
+    ]
+    assert not RuleRun.objects.exists()
 
     login = tmp_path / "demo-login.txt"
     assert stat.S_IMODE(login.stat().st_mode) == 0o600

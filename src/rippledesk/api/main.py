@@ -14,6 +14,7 @@ from rippledesk.api import (
     conversation_actions,
     conversations,
     customers,
+    rules,
     search,
     sla,
     workspaces,
@@ -35,5 +36,14 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install(api)
-for module in (workspaces, conversations, conversation_actions, customers, search, canned, sla):
+for module in (
+    workspaces,
+    conversations,
+    conversation_actions,
+    customers,
+    search,
+    canned,
+    sla,
+    rules,
+):
     api.add_router("/", module.router)

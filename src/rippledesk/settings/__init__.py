@@ -170,3 +170,16 @@ LOGGING = {
 RIPPLEDESK_JOBS = env_str("RIPPLEDESK_JOBS", "database")
 if RIPPLEDESK_JOBS not in ("database", "inline"):
     raise ConfigError(f"RIPPLEDESK_JOBS must be 'database' or 'inline', not {RIPPLEDESK_JOBS!r}")
+
+# Email for notifications (automation rules' "notify"): sent through this SMTP server when
+# RIPPLEDESK_SMTP_HOST is set; without it, notifications are shown in the app only.
+EMAIL_HOST = env_str("RIPPLEDESK_SMTP_HOST", "")
+EMAIL_PORT = env_int("RIPPLEDESK_SMTP_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("RIPPLEDESK_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("RIPPLEDESK_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("RIPPLEDESK_SMTP_STARTTLS", True)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("RIPPLEDESK_MAIL_FROM", "rippledesk@localhost")
+RIPPLEDESK_NOTIFY_EMAIL = bool(EMAIL_HOST)
+# The desk's address as people reach it, for links in emails (e.g. https://desk.example.com).
+RIPPLEDESK_BASE_URL = env_str("RIPPLEDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -212,3 +212,14 @@ class SlaEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# The automation rules' tables live in their own module; importing them here registers them
+# with the triage app (and its migrations).
+from rippledesk.triage.rules.models import (  # noqa: E402, F401
+    Notification,
+    Rule,
+    RuleReference,
+    RuleRun,
+    RuleSuggestion,
+)

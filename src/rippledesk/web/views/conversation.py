@@ -44,6 +44,7 @@ from rippledesk.conversations.models import (
 from rippledesk.conversations.presence import do_touch_viewer, other_viewers
 from rippledesk.conversations.suggestions import suggest_replies
 from rippledesk.core.errors import ActionError, InvalidInput, NotFound, json_error
+from rippledesk.triage.rules.queries import suggestions_for
 from rippledesk.triage.sla_report import conversation_sla
 from rippledesk.web.views.frame import frame, seat_for, workspace_teams
 from rippledesk.workspaces.access import Seat
@@ -118,6 +119,14 @@ def _sentiment_trend(conversation: Conversation) -> list[dict[str, Any]]:
     return points
 
 
+def _rule_suggestions(seat: Seat, conversation: Conversation) -> list[dict[str, str]]:
+    """Replies automation rules suggest here, filled in for this agent."""
+    return [
+        {"text": render_canned(s.body, conversation, seat.user), "source": f"rule {s.rule_name}"}
+        for s in suggestions_for(conversation.pk)
+    ]
+
+
 def _page_context(
     request: HttpRequest, seat: Seat, conversation: Conversation, **extra: Any
 ) -> dict[str, Any]:
@@ -165,6 +174,7 @@ def _page_context(
         "viewers": other_viewers(seat, conversation),
         "statuses": ConversationStatus.choices,
         "snooze_choices": list(SNOOZE_CHOICES),
+        "rule_suggestions": _rule_suggestions(seat, conversation),
         "draft": "",
         "draft_mode": "reply",
         "composer_error": None,

@@ -54,6 +54,7 @@ def frame(request: HttpRequest, seat: Seat, *, section: str = "") -> dict[str, A
     if request.session.get(SESSION_WORKSPACE) != seat.workspace.slug:  # no write per page
         request.session[SESSION_WORKSPACE] = seat.workspace.slug
     from rippledesk.triage.models import AgentState  # noqa: PLC0415 - web reads triage state
+    from rippledesk.triage.rules.notify import unread_count  # noqa: PLC0415
 
     state = (
         AgentState.objects.filter(membership__workspace=seat.workspace, membership__user=seat.user)
@@ -67,4 +68,5 @@ def frame(request: HttpRequest, seat: Seat, *, section: str = "") -> dict[str, A
         "zone": zone_of(seat.workspace),
         "seat": seat,
         "section": section,
+        "unread_notifications": unread_count(seat),
     }

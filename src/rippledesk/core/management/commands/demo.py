@@ -27,6 +27,7 @@ from rippledesk.channels.imports.rows import RowColumns, RowImporter, RowOptions
 from rippledesk.channels.models import ChannelAccount, ChannelKind
 from rippledesk.conversations.canned import do_save_canned
 from rippledesk.triage.models import SlaTarget
+from rippledesk.triage.rules.examples import do_seed_example_rules
 from rippledesk.triage.sla_actions import do_save_sla_target, do_set_week
 from rippledesk.workspaces.access import seat_in
 from rippledesk.workspaces.actions import (
@@ -253,6 +254,7 @@ class Command(BaseCommand):
                     business_hours=business,
                 )
             do_set_week(seat, dict.fromkeys(range(5), "08:00-20:00"))
+        do_seed_example_rules(seat)
 
     @staticmethod
     def _import(workspace: Workspace, data_file: Path) -> ImportReport:

@@ -30,6 +30,12 @@
     }
   });
 
+  // ---- buttons that ask first (delete a rule) -------------------------------------------------
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+  });
+
   // ---- availability switch in the top bar: acts at once ----------------------------------------
   Array.prototype.forEach.call(document.querySelectorAll(".availability [data-autosubmit]"), function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
@@ -225,14 +231,17 @@
       fetch(page.getAttribute("data-suggestions-url"), { credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.text() : ""; })
         .then(function (html) { suggestBody.innerHTML = html || '<p class="muted small">No suggestions.</p>'; });
-      suggestBody.addEventListener("click", function (event) {
+    }
+    // "Use" on a suggestion (similar conversations, or a rule's) puts it in the composer.
+    Array.prototype.forEach.call(page.querySelectorAll("[data-suggestions-body], [data-rule-suggestions]"), function (box) {
+      box.addEventListener("click", function (event) {
         if (!event.target.matches("[data-use-suggestion]")) return;
         var text = event.target.closest("li").querySelector(".suggestion-text").textContent;
         textarea.value = text;
         textarea.focus();
         updateCounter();
       });
-    }
+    });
 
     // Keys on the conversation page: r reply, e resolve, u back to inbox.
     document.addEventListener("keydown", function (event) {
