@@ -56,6 +56,9 @@ def main() -> None:
         sign_in(manager, args.url, "max", password)
         manager.goto(f"{args.url}/w/demo/team/")
         manager.screenshot(path=str(OUT / "team-load.png"))
+        for name in ("sla", "routing", "rules"):
+            manager.goto(f"{args.url}/w/demo/{name}/")
+            manager.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
         browser.close()
     print(f"wrote {OUT}")
 
