@@ -13,6 +13,7 @@ from rippledesk.api import (
     canned,
     conversation_actions,
     conversations,
+    crisis,
     customers,
     rules,
     search,
@@ -45,5 +46,6 @@ for module in (
     canned,
     sla,
     rules,
+    crisis,
 ):
     api.add_router("/", module.router)

@@ -26,3 +26,4 @@ class TriageConfig(AppConfig):
         subscribe(MessagesStored, engine.on_messages_stored)
         subscribe(ConversationsChanged, engine.on_conversations_changed)
         subscribe(SlaAlert, engine.on_sla_alert)
+        from rippledesk.triage.crisis import alerts, evaluate  # noqa: F401, PLC0415 - their jobs

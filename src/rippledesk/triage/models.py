@@ -223,3 +223,14 @@ from rippledesk.triage.rules.models import (  # noqa: E402, F401
     RuleRun,
     RuleSuggestion,
 )
+
+# Crisis detection keeps its tables in its own module; importing them here makes them part of
+# the triage app (migrations, admin, the app registry).
+from rippledesk.triage.crisis.models import (  # noqa: E402, F401
+    Crisis,
+    CrisisAlert,
+    CrisisBucket,
+    CrisisMessage,
+    CrisisSeries,
+    CrisisSettings,
+)

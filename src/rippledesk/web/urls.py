@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 from rippledesk.web.views import (
     channels,
     conversation,
+    crisis,
     inbox,
     listening,
     notifications,
@@ -63,4 +64,7 @@ urlpatterns: list[URLPattern] = [
     path("w/<slug:workspace>/rules/<int:rule_id>/", rules.rule_form, name="rule-edit"),
     path("w/<slug:workspace>/rules/log/", rules.rule_log, name="rule-log"),
     path("w/<slug:workspace>/notifications/", notifications.notifications, name="notifications"),
+    path("w/<slug:workspace>/crisis/", crisis.crisis_list, name="crisis-list"),
+    path("w/<slug:workspace>/crisis/settings/", crisis.crisis_settings, name="crisis-settings"),
+    path("w/<slug:workspace>/crisis/<int:crisis_id>/", crisis.crisis_page, name="crisis"),
 ]

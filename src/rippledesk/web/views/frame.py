@@ -53,6 +53,7 @@ def frame(request: HttpRequest, seat: Seat, *, section: str = "") -> dict[str, A
     """Context every workspace page shares: the workspace switcher, zone, role and section."""
     if request.session.get(SESSION_WORKSPACE) != seat.workspace.slug:  # no write per page
         request.session[SESSION_WORKSPACE] = seat.workspace.slug
+    from rippledesk.triage.crisis.queries import banner  # noqa: PLC0415 - web reads triage state
     from rippledesk.triage.models import AgentState  # noqa: PLC0415 - web reads triage state
     from rippledesk.triage.rules.notify import unread_count  # noqa: PLC0415
 
@@ -69,4 +70,5 @@ def frame(request: HttpRequest, seat: Seat, *, section: str = "") -> dict[str, A
         "seat": seat,
         "section": section,
         "unread_notifications": unread_count(seat),
+        "crisis_banner": banner(seat),
     }

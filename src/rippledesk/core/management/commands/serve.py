@@ -23,6 +23,7 @@ from rippledesk.jobs.worker import start_worker_thread
 from rippledesk.listening.polling import ensure_polling
 from rippledesk.settings.env import ConfigError, env_int
 from rippledesk.triage.sla_timer import ensure_sla_timer
+from rippledesk.triage.crisis.evaluate import ensure_watching
 
 THREADS = 8
 
@@ -78,6 +79,7 @@ class Command(BaseCommand):
             ensure_polling()
             ensure_channel_polling()
             ensure_sla_timer()
+            ensure_watching()  # crisis detection, once a minute
 
             start_worker_thread()  # replies go out and webhooks are processed without a 2nd command
         shown = f"[{host}]" if ":" in host else host

@@ -17,6 +17,7 @@ from rippledesk.channels.polling import ensure_polling as ensure_channel_polling
 from rippledesk.jobs.worker import run_pending, work_forever
 from rippledesk.listening.polling import ensure_polling
 from rippledesk.triage.sla_timer import ensure_sla_timer
+from rippledesk.triage.crisis.evaluate import ensure_watching
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         ensure_polling()
         ensure_channel_polling()
         ensure_sla_timer()
+        ensure_watching()
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         self.stdout.write("rippledesk worker running (Ctrl+C to stop)")

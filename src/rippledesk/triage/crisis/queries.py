@@ -1,0 +1,99 @@
+"""Reads of crisis detection, with the desk's access rules.
+
+Everyone in a workspace sees its incidents, except that an agent sees an incident of one
+channel only if they reach that channel, and sees only the messages of channels they reach
+(an incident across all channels shows them their part of it). Out of reach is "not found".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from rippledesk.conversations.models import Message
+from rippledesk.core.errors import NotFound
+from rippledesk.triage.crisis.detect import bucket_start
+from rippledesk.triage.crisis.models import OPEN_STATUSES, Crisis, CrisisBucket
+from rippledesk.workspaces.access import Seat
+
+BANNER_LIMIT = 3
+CHART_BEFORE = 16  # buckets of context before an incident (4 hours)
+CHART_AFTER = 8
+CHART_MAX = 192  # buckets drawn at most (2 days)
+
+
+def visible_crises(seat: Seat) -> QuerySet[Crisis]:
+    rows = Crisis.objects.filter(workspace=seat.workspace)
+    if seat.channel_ids is not None:
+        rows = rows.filter(Q(channel__isnull=True) | Q(channel_id__in=sorted(seat.channel_ids)))
+    return rows
+
+
+def access_crisis(seat: Seat, crisis_id: int, *, for_update: bool = False) -> Crisis:
+    rows = visible_crises(seat).select_related("workspace", "channel", "series")
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    crisis = rows.filter(pk=crisis_id).first()
+    if crisis is None:
+        raise NotFound(f"No crisis {crisis_id}", field="crisis")
+    return crisis
+
+
+def banner(seat: Seat) -> list[Crisis]:
+    """The open incidents worth a banner on every page, newest first (a few at most)."""
+    return list(
+        visible_crises(seat)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("channel")
+        .order_by("-started_at", "-pk")[: BANNER_LIMIT + 1]
+    )
+
+
+def crisis_messages(seat: Seat, crisis: Crisis) -> QuerySet[Message]:
+    """The incident's messages the seat may read, oldest first."""
+    rows = Message.objects.filter(
+        pk__in=crisis.links.values("message_id"), conversation__workspace=seat.workspace
+    )
+    if seat.channel_ids is not None:
+        rows = rows.filter(channel_account_id__in=sorted(seat.channel_ids))
+    return rows.select_related("conversation", "channel_account").order_by("sent_at", "pk")
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    start: datetime
+    count: int
+    negatives: int
+    expected: float | None
+    in_incident: bool
+
+
+def chart(crisis: Crisis) -> list[ChartBar]:
+    """Counts per bucket around the incident, with what was expected of each bucket.
+
+    Drawn from the series' stored buckets (kept five weeks); buckets nobody wrote to had no
+    messages. Expected values exist for buckets the detector judged while they were open.
+    """
+    first = crisis.first_bucket - CHART_BEFORE
+    last = min(crisis.last_bucket + CHART_AFTER, first + CHART_MAX - 1)
+    stored = {
+        row.bucket: row
+        for row in CrisisBucket.objects.filter(
+            series_id=crisis.series_id, bucket__gte=first, bucket__lte=last
+        )
+    }
+    bars = []
+    for bucket in range(first, last + 1):
+        row = stored.get(bucket)
+        bars.append(
+            ChartBar(
+                start=bucket_start(bucket),
+                count=row.count if row else 0,
+                negatives=row.negatives if row else 0,
+                expected=row.expected if row else None,
+                in_incident=crisis.first_bucket <= bucket <= crisis.last_bucket,
+            )
+        )
+    return bars
