@@ -66,6 +66,7 @@ class Row:
     text: str
     channel: str
     at: datetime
+    author: str = ""  # default: a customer of its own
 
 
 _serial = itertools.count()
@@ -78,7 +79,7 @@ def store(workspace: Workspace, rows: Sequence[Row], tmp_path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["text", "name", "airline", "tweet_created"])
         for i, row in enumerate(sorted(rows, key=lambda r: r.at)):
-            author = f"customer{next(_serial)}_{i}"
+            author = row.author or f"customer{next(_serial)}_{i}"
             writer.writerow([row.text, author, row.channel, f"{row.at:%Y-%m-%d %H:%M}"])
     report = RowImporter(workspace, path, COLUMNS, RowOptions()).run()
     assert report.rows_rejected == 0, report

@@ -43,6 +43,7 @@ def test_list_and_read(desk: Desk, fires: tuple[Crisis, Crisis]) -> None:
     assert one["channel"] == {"id": desk.care.pk, "kind": "x", "name": "AcmeCare"}
     assert (one["status"], one["topic"], one["message_count"]) == ("active", "lost_luggage", 9)
     assert one["volume_spike"] and one["negativity_spike"]
+    assert one["topics"] == [{"topic": "lost_luggage", "messages": 9}]
     inside = [b for b in one["buckets"] if b["in_incident"]]
     assert [b["count"] for b in inside] == [9]
     assert inside[0]["expected"] == pytest.approx(0.25)

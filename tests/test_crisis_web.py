@@ -13,7 +13,7 @@ from django.utils import timezone
 from rippledesk.triage.crisis.models import Crisis, CrisisSettings
 from rippledesk.workspaces.models import Workspace
 from tests.api_desk import Desk, make_desk
-from tests.crisis_desk import burn, quarter, spike
+from tests.crisis_desk import burn, calm, quarter, spike
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +108,7 @@ def test_agents_see_their_part_of_a_crisis_across_channels(desk: Desk, tmp_path:
     as_manager = client(desk, "manager").get(url).content.decode()
     assert len(set(re.findall(r"/w/acme/conversations/(\d+)/", as_agent))) == 4
     assert len(set(re.findall(r"/w/acme/conversations/(\d+)/", as_manager))) == 8
+    assert "What the messages are about" not in as_manager  # one topic: nothing to break down
     assert "crisis-banner" in client(desk, "loner").get("/w/acme/inbox/").content.decode()
     assert "No messages of this crisis on the channels you work." in (
         client(desk, "loner").get(url).content.decode()
@@ -190,3 +191,18 @@ def test_times_are_shown_in_the_workspace_zone(desk: Desk, tmp_path: Path) -> No
     html = client(desk, "manager").get(f"/w/acme/crisis/{crisis.pk}/").content.decode()
     local = crisis.started_at.astimezone(ZoneInfo("America/New_York"))
     assert f"{local:%H:%M}" in html and "(America/New_York)" in html
+
+
+def test_a_crisis_of_everything_shows_its_topics(desk: Desk, tmp_path: Path) -> None:
+    now = quarter(timezone.now())
+    rows = (
+        calm("AcmeShop", now, 5)
+        + spike("late_flight", "AcmeShop", now, 3)
+        + spike("lost_luggage", "AcmeShop", now, 3)
+    )
+    (crisis_id,) = burn(desk.acme, rows, tmp_path).opened
+    crisis = Crisis.objects.get(pk=crisis_id)
+    assert (crisis.topic, crisis.channel, crisis.message_count) == ("", desk.shop, 11)
+    html = client(desk, "manager").get(f"/w/acme/crisis/{crisis.pk}/").content.decode()
+    topics = re.findall(r'<li><span class="chip chip-neutral">([^<]+)</span> (\d+)</li>', html)
+    assert topics == [("no topic", "5"), ("late flight", "3"), ("lost luggage", "3")]

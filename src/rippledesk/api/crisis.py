@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.params.functions import Query
 
 from rippledesk.api.auth import seat
@@ -22,7 +22,14 @@ from rippledesk.conversations.models import Message
 from rippledesk.triage.crisis.actions import do_acknowledge, do_resolve
 from rippledesk.triage.crisis.describe import headline
 from rippledesk.triage.crisis.models import OPEN_STATUSES, Crisis
-from rippledesk.triage.crisis.queries import access_crisis, chart, crisis_messages, visible_crises
+from rippledesk.triage.crisis.queries import (
+    access_crisis,
+    chart,
+    crisis_messages,
+    topic_breakdown,
+    visible_crises,
+)
+from rippledesk.workspaces.access import Seat
 
 router = Router(tags=["crisis"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -43,7 +50,7 @@ class IncidentOut(Schema):
     negativity_spike: bool
     started_at: datetime
     last_seen_at: datetime
-    peak_count: int
+    peak_count: int = Field(..., description="Customers in the busiest quarter hour.")
     peak_expected: float
     peak_at: datetime
     message_count: int
@@ -58,14 +65,20 @@ class IncidentOut(Schema):
 
 class BucketOut(Schema):
     start: datetime
-    count: int
-    negatives: int
-    expected: float | None
+    count: int = Field(..., description="Customers (different authors) who wrote.")
+    negatives: int = Field(..., description="Of them, those who wrote something negative.")
+    expected: float | None = Field(..., description="What the detector expected of count.")
     in_incident: bool
+
+
+class TopicCount(Schema):
+    topic: str
+    messages: int
 
 
 class IncidentDetail(IncidentOut):
     buckets: list[BucketOut]
+    topics: list[TopicCount]
 
 
 class IncidentPage(Schema):
@@ -113,7 +126,7 @@ def incident_out(crisis: Crisis) -> IncidentOut:
     )
 
 
-def incident_detail(crisis: Crisis) -> IncidentDetail:
+def incident_detail(desk: Seat, crisis: Crisis) -> IncidentDetail:
     buckets = [
         BucketOut(
             start=bar.start,
@@ -124,7 +137,8 @@ def incident_detail(crisis: Crisis) -> IncidentDetail:
         )
         for bar in chart(crisis)
     ]
-    return IncidentDetail(**incident_out(crisis).dict(), buckets=buckets)
+    topics = [TopicCount(topic=t, messages=n) for t, n in topic_breakdown(desk, crisis)]
+    return IncidentDetail(**incident_out(crisis).dict(), buckets=buckets, topics=topics)
 
 
 @router.get(PATH, response={200: IncidentPage, **ERRORS})
@@ -150,9 +164,10 @@ def list_incidents(
 
 @router.get(PATH + "/{incident}", response={200: IncidentDetail, **ERRORS})
 def get_incident(request: HttpRequest, workspace: str, incident: Id) -> IncidentDetail:
-    """With the counts per quarter hour around it (``buckets``) and what each was expected."""
+    """With the counts per quarter hour around it (``buckets``) and what each was expected,
+    and what its messages (those the caller may read) are about (``topics``; "" = none)."""
     desk = seat(request, workspace)
-    return incident_detail(access_crisis(desk, incident))
+    return incident_detail(desk, access_crisis(desk, incident))
 
 
 @router.get(PATH + "/{incident}/messages", response={200: IncidentMessagePage, **ERRORS})

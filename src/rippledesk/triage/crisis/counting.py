@@ -1,5 +1,11 @@
 """Counting analysed inbound messages into series and buckets.
 
+The unit is the customer, not the message: a bucket's count is how many different authors
+wrote in it (and its negative count how many wrote something negative). A fire spreads from
+person to person; one customer's ten-tweet rant is one angry customer, which triage already
+handles, not a crisis. Every message is still kept with its bucket, to be grouped under an
+incident.
+
 Each tick recounts the open buckets (the last hour and the current quarter) from scratch, so
 counting is idempotent: a message analysed late, a tick that ran twice or a worker that died
 half-way change nothing. Only the first analysis of a message counts (re-scoring history with a
@@ -24,18 +30,22 @@ from rippledesk.triage.crisis.tracking import SeriesKey
 
 @dataclass
 class Tally:
-    """One series' messages in one bucket."""
+    """One series' messages in one bucket, and the authors who wrote them."""
 
     message_ids: list[int] = field(default_factory=list)
     negative_ids: set[int] = field(default_factory=set)
+    authors: set[str] = field(default_factory=set)
+    negative_authors: set[str] = field(default_factory=set)
 
     @property
     def count(self) -> int:
-        return len(self.message_ids)
+        """Different authors who wrote in the bucket."""
+        return len(self.authors)
 
     @property
     def negatives(self) -> int:
-        return len(self.negative_ids)
+        """Different authors who wrote something negative in the bucket."""
+        return len(self.negative_authors)
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class Analysed:
     sent_at: datetime
     negative: bool
     topic: str
+    author: str  # the author's identity; the message itself when it has none
 
 
 # workspace id -> series -> bucket -> tally
@@ -78,8 +89,10 @@ def tally(rows: Iterable[Analysed], first_open: int, current: int) -> Tallies:
         for key in series_of(row):
             entry = found[row.workspace_id][key][bucket]
             entry.message_ids.append(row.message_id)
+            entry.authors.add(row.author)
             if row.negative:
                 entry.negative_ids.add(row.message_id)
+                entry.negative_authors.add(row.author)
     return found
 
 
@@ -105,6 +118,7 @@ def analysed_since(after_id: int, until: datetime, *, batch: int = 5000) -> Iter
             "message__channel_account__workspace_id",
             "message__channel_account_id",
             "message__sent_at",
+            "message__author_identity_id",
             "analysable",
             "sentiment",
             "topic",
@@ -113,7 +127,18 @@ def analysed_since(after_id: int, until: datetime, *, batch: int = 5000) -> Iter
     cursor = after_id
     while True:
         chunk = list(rows.filter(id__gt=cursor)[:batch])
-        for _, message_id, workspace_id, channel_id, sent_at, analysable, sentiment, topic in chunk:
+        for row in chunk:
+            (
+                _,
+                message_id,
+                workspace_id,
+                channel_id,
+                sent_at,
+                author,
+                analysable,
+                sentiment,
+                topic,
+            ) = row
             yield Analysed(
                 message_id=message_id,
                 workspace_id=workspace_id,
@@ -121,6 +146,7 @@ def analysed_since(after_id: int, until: datetime, *, batch: int = 5000) -> Iter
                 sent_at=sent_at,
                 negative=analysable and sentiment == "negative",
                 topic=(topic or "").strip() if analysable else "",
+                author=f"identity:{author}" if author is not None else f"message:{message_id}",
             )
         if len(chunk) < batch:
             return

@@ -55,7 +55,7 @@ def summarize(crisis: Crisis, event: str) -> Summary:
         f"Where: {channel_label(crisis)}; topic: {topic_label(crisis.topic)}",
         f"Spike in {kinds_label(crisis)}, {still}",
         f"Started {started:%Y-%m-%d %H:%M} ({zone.key})",
-        f"Peak: {crisis.peak_count} messages in the 15 minutes from {peak:%H:%M}, "
+        f"Peak: {crisis.peak_count} customers wrote in the 15 minutes from {peak:%H:%M}, "
         f"about {crisis.peak_expected:.1f} expected",
         f"So far {crisis.message_count} messages, {crisis.negative_count} of them negative",
     )

@@ -81,7 +81,8 @@ class CrisisSeries(models.Model):
 
 
 class CrisisBucket(models.Model):
-    """Inbound messages of one series in one 15-minute UTC bucket, and what was expected."""
+    """One series in one 15-minute UTC bucket: how many customers wrote (``count``), how many
+    of them something negative, and what the detector expected of each."""
 
     series = models.ForeignKey(CrisisSeries, on_delete=models.CASCADE, related_name="buckets")
     bucket = models.BigIntegerField()
@@ -127,6 +128,7 @@ class Crisis(models.Model):
     last_bucket = models.BigIntegerField()
     started_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()  # the end of the last spiking bucket
+    # Customers who wrote in the busiest bucket, and how many were expected there.
     peak_count = models.PositiveIntegerField(default=0)
     peak_expected = models.FloatField(default=0.0)
     peak_at = models.DateTimeField()

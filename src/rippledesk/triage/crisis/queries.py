@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from rippledesk.analysis.models import MessageAnalysis
 from rippledesk.conversations.models import Message
 from rippledesk.core.errors import NotFound
 from rippledesk.triage.crisis.detect import bucket_start
@@ -61,6 +62,19 @@ def crisis_messages(seat: Seat, crisis: Crisis) -> QuerySet[Message]:
     return rows.select_related("conversation", "channel_account").order_by("sent_at", "pk")
 
 
+def topic_breakdown(seat: Seat, crisis: Crisis) -> list[tuple[str, int]]:
+    """What the incident's messages (those the seat may read) are about, most common first;
+    "" for messages without a topic (topics are given to complaints only)."""
+    readable = crisis_messages(seat, crisis).order_by().values("pk")
+    rows = (
+        MessageAnalysis.objects.filter(message_id__in=readable)
+        .values("topic")
+        .annotate(n=Count("message_id", distinct=True))
+        .order_by("-n", "topic")
+    )
+    return [(row["topic"], row["n"]) for row in rows]
+
+
 @dataclass(frozen=True)
 class ChartBar:
     start: datetime
@@ -71,7 +85,7 @@ class ChartBar:
 
 
 def chart(crisis: Crisis) -> list[ChartBar]:
-    """Counts per bucket around the incident, with what was expected of each bucket.
+    """Customers per bucket around the incident, with what was expected of each bucket.
 
     Drawn from the series' stored buckets (kept five weeks); buckets nobody wrote to had no
     messages. Expected values exist for buckets the detector judged while they were open.

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ('channels', '0006_trustpilot_kind'),
         ('conversations', '0013_snoozed_until_index'),
@@ -17,143 +16,320 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CrisisSeries',
+            name="CrisisSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('topic', models.CharField(blank=True, default='', max_length=64)),
-                ('origin', models.BigIntegerField()),
-                ('through', models.BigIntegerField()),
-                ('level', models.FloatField(default=0.0)),
-                ('negative_level', models.FloatField(default=0.0)),
-                ('dispersion', models.FloatField(default=1.0)),
-                ('negative_dispersion', models.FloatField(default=1.0)),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='channels.channelaccount')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workspaces.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("topic", models.CharField(blank=True, default="", max_length=64)),
+                ("origin", models.BigIntegerField()),
+                ("through", models.BigIntegerField()),
+                ("level", models.FloatField(default=0.0)),
+                ("negative_level", models.FloatField(default=0.0)),
+                ("dispersion", models.FloatField(default=1.0)),
+                ("negative_dispersion", models.FloatField(default=1.0)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="channels.channelaccount",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="workspaces.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'crisis series',
+                "verbose_name_plural": "crisis series",
             },
         ),
         migrations.CreateModel(
-            name='CrisisBucket',
+            name="CrisisBucket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bucket', models.BigIntegerField()),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('negatives', models.PositiveIntegerField(default=0)),
-                ('expected', models.FloatField(blank=True, null=True)),
-                ('expected_negatives', models.FloatField(blank=True, null=True)),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='buckets', to='triage.crisisseries')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("bucket", models.BigIntegerField()),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("negatives", models.PositiveIntegerField(default=0)),
+                ("expected", models.FloatField(blank=True, null=True)),
+                ("expected_negatives", models.FloatField(blank=True, null=True)),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="buckets",
+                        to="triage.crisisseries",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Crisis',
+            name="Crisis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('topic', models.CharField(blank=True, default='', max_length=64)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('acknowledged', 'Acknowledged'), ('resolved', 'Resolved')], default='active', max_length=12)),
-                ('volume_spike', models.BooleanField(default=False)),
-                ('negativity_spike', models.BooleanField(default=False)),
-                ('first_bucket', models.BigIntegerField()),
-                ('last_bucket', models.BigIntegerField()),
-                ('started_at', models.DateTimeField()),
-                ('last_seen_at', models.DateTimeField()),
-                ('peak_count', models.PositiveIntegerField(default=0)),
-                ('peak_expected', models.FloatField(default=0.0)),
-                ('peak_at', models.DateTimeField()),
-                ('message_count', models.PositiveIntegerField(default=0)),
-                ('negative_count', models.PositiveIntegerField(default=0)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_automatically', models.BooleanField(default=False)),
-                ('reopened_count', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='crises', to='channels.channelaccount')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='crises', to='workspaces.workspace')),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='crises', to='triage.crisisseries')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("topic", models.CharField(blank=True, default="", max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("acknowledged", "Acknowledged"),
+                            ("resolved", "Resolved"),
+                        ],
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                ("volume_spike", models.BooleanField(default=False)),
+                ("negativity_spike", models.BooleanField(default=False)),
+                ("first_bucket", models.BigIntegerField()),
+                ("last_bucket", models.BigIntegerField()),
+                ("started_at", models.DateTimeField()),
+                ("last_seen_at", models.DateTimeField()),
+                ("peak_count", models.PositiveIntegerField(default=0)),
+                ("peak_expected", models.FloatField(default=0.0)),
+                ("peak_at", models.DateTimeField()),
+                ("message_count", models.PositiveIntegerField(default=0)),
+                ("negative_count", models.PositiveIntegerField(default=0)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_automatically", models.BooleanField(default=False)),
+                ("reopened_count", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="crises",
+                        to="channels.channelaccount",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="crises",
+                        to="workspaces.workspace",
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="crises",
+                        to="triage.crisisseries",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'crises',
+                "verbose_name_plural": "crises",
             },
         ),
         migrations.CreateModel(
-            name='CrisisSettings',
+            name="CrisisSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enabled', models.BooleanField(default=True)),
-                ('alpha', models.FloatField(default=0.001)),
-                ('min_messages', models.PositiveIntegerField(default=6)),
-                ('email_enabled', models.BooleanField(default=True)),
-                ('recipients', models.TextField(blank=True, default='')),
-                ('webhook_url', models.CharField(blank=True, default='', max_length=2000)),
-                ('webhook_secret', models.CharField(blank=True, default='', max_length=64)),
-                ('watching_since', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField()),
-                ('workspace', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='crisis_settings', to='workspaces.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("alpha", models.FloatField(default=0.001)),
+                ("min_messages", models.PositiveIntegerField(default=6)),
+                ("email_enabled", models.BooleanField(default=True)),
+                ("recipients", models.TextField(blank=True, default="")),
+                ("webhook_url", models.CharField(blank=True, default="", max_length=2000)),
+                ("webhook_secret", models.CharField(blank=True, default="", max_length=64)),
+                ("watching_since", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "workspace",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="crisis_settings",
+                        to="workspaces.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'crisis settings',
+                "verbose_name_plural": "crisis settings",
             },
         ),
         migrations.CreateModel(
-            name='CrisisAlert',
+            name="CrisisAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', 'Email'), ('webhook', 'Webhook')], max_length=8)),
-                ('event', models.CharField(max_length=16)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='pending', max_length=8)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('crisis', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='triage.crisis')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workspaces.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("email", "Email"), ("webhook", "Webhook")], max_length=8
+                    ),
+                ),
+                ("event", models.CharField(max_length=16)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "crisis",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="triage.crisis",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="workspaces.workspace",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['workspace', '-created_at'], name='crisis_alert_recent')],
+                "indexes": [
+                    models.Index(fields=["workspace", "-created_at"], name="crisis_alert_recent")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CrisisMessage',
+            name="CrisisMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('negative', models.BooleanField(default=False)),
-                ('crisis', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='triage.crisis')),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='conversations.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("negative", models.BooleanField(default=False)),
+                (
+                    "crisis",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="triage.crisis",
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="conversations.message",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('crisis', 'message'), name='crisis_message_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("crisis", "message"), name="crisis_message_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='crisisseries',
-            constraint=models.UniqueConstraint(condition=models.Q(('channel__isnull', False)), fields=('workspace', 'topic', 'channel'), name='crisis_series_unique_channel'),
+            model_name="crisisseries",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("channel__isnull", False)),
+                fields=("workspace", "topic", "channel"),
+                name="crisis_series_unique_channel",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='crisisseries',
-            constraint=models.UniqueConstraint(condition=models.Q(('channel__isnull', True)), fields=('workspace', 'topic'), name='crisis_series_unique_all'),
+            model_name="crisisseries",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("channel__isnull", True)),
+                fields=("workspace", "topic"),
+                name="crisis_series_unique_all",
+            ),
         ),
         migrations.AddIndex(
-            model_name='crisisbucket',
-            index=models.Index(fields=['bucket'], name='crisis_bucket_index'),
+            model_name="crisisbucket",
+            index=models.Index(fields=["bucket"], name="crisis_bucket_index"),
         ),
         migrations.AddConstraint(
-            model_name='crisisbucket',
-            constraint=models.UniqueConstraint(fields=('series', 'bucket'), name='crisis_bucket_unique'),
+            model_name="crisisbucket",
+            constraint=models.UniqueConstraint(
+                fields=("series", "bucket"), name="crisis_bucket_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='crisis',
-            index=models.Index(fields=['workspace', 'status', '-started_at'], name='crisis_ws_status'),
+            model_name="crisis",
+            index=models.Index(
+                fields=["workspace", "status", "-started_at"], name="crisis_ws_status"
+            ),
         ),
         migrations.AddIndex(
-            model_name='crisis',
-            index=models.Index(fields=['workspace', '-started_at'], name='crisis_ws_started'),
+            model_name="crisis",
+            index=models.Index(fields=["workspace", "-started_at"], name="crisis_ws_started"),
         ),
         migrations.AddIndex(
-            model_name='crisis',
-            index=models.Index(fields=['series', '-last_bucket'], name='crisis_series_latest'),
+            model_name="crisis",
+            index=models.Index(fields=["series", "-last_bucket"], name="crisis_series_latest"),
         ),
     ]

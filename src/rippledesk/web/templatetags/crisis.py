@@ -1,4 +1,4 @@
-"""The crisis chart: bars of messages per quarter hour, the expected count as a line."""
+"""The crisis chart: customers writing per quarter hour as bars, the expected number as a line."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def crisis_chart(bars: Sequence[ChartBar], zone: ZoneInfo | None = None) -> Safe
             )
         when = bar.start.astimezone(zone).strftime("%d %b %H:%M")
         expected = f", expected {bar.expected:.1f}" if bar.expected is not None else ""
-        tip = escape(f"{when}: {bar.count} messages ({bar.negatives} negative){expected}")
+        tip = escape(f"{when}: {bar.count} customers ({bar.negatives} negative){expected}")
         width = max(1.0, step - 1)
         rects = "".join(
             f'<rect class="{css}" x="{left:.1f}" y="{y(value):.1f}" width="{width:.1f}" '
@@ -70,7 +70,7 @@ def crisis_chart(bars: Sequence[ChartBar], zone: ZoneInfo | None = None) -> Safe
             f'<text class="chart-label" x="{PAD + i * step:.1f}" y="{HEIGHT - 3}">{label}</text>'
         )
     peak = max(bars, key=lambda b: b.count)
-    summary = escape(f"{len(bars)} quarter hours; the busiest had {peak.count} messages")
+    summary = escape(f"{len(bars)} quarter hours; the busiest had {peak.count} customers writing")
     svg = (
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{summary}" '
         f'preserveAspectRatio="none">{"".join(parts)}</svg>'

@@ -24,7 +24,13 @@ from rippledesk.triage.crisis.actions import (
 from rippledesk.triage.crisis.describe import channel_label, headline, kinds_label, topic_label
 from rippledesk.triage.crisis.detect import BUCKET_SECONDS
 from rippledesk.triage.crisis.models import OPEN_STATUSES, CrisisAlert
-from rippledesk.triage.crisis.queries import access_crisis, chart, crisis_messages, visible_crises
+from rippledesk.triage.crisis.queries import (
+    access_crisis,
+    chart,
+    crisis_messages,
+    topic_breakdown,
+    visible_crises,
+)
 from rippledesk.web.views.frame import frame, seat_for
 
 RECENT = 50
@@ -95,6 +101,9 @@ def crisis_page(request: HttpRequest, workspace: str, crisis_id: int) -> HttpRes
         ),
         "conversations": len({m.conversation_id for m in shown[:MESSAGES_SHOWN]}),
         "alerts": list(crisis.alerts.order_by("created_at", "pk")),
+        "topics": [
+            (topic_label(t) if t else "no topic", n) for t, n in topic_breakdown(seat, crisis)
+        ],
     }
     return render(request, "web/crisis_detail.html", context)
 

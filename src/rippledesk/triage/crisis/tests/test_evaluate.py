@@ -157,6 +157,23 @@ def test_a_person_resolves_and_the_tail_stays_quiet(acme: Workspace, tmp_path: P
     assert len(mail.outbox) == 1
 
 
+def test_one_customers_rant_is_not_a_crisis_twelve_customers_are(
+    acme: Workspace, tmp_path: Path
+) -> None:
+    now = timezone.now()
+    watch(acme, now - timedelta(days=2))
+    rant = [
+        Row(row.text, row.channel, row.at, author="furious_fred")
+        for row in spike("lost_luggage", "AcmeAir", quarter(now), 12)
+    ]
+    store(acme, rant, tmp_path)
+    assert do_evaluate(timezone.now()).opened == []
+    assert CrisisBucket.objects.filter(count=1, negatives=1).exists()
+    store(acme, spike("lost_luggage", "AcmeShop", quarter(now), 12), tmp_path)
+    (opened,) = do_evaluate(timezone.now()).opened
+    assert Crisis.objects.get(pk=opened).peak_count == 12
+
+
 def test_late_and_future_dated_messages(acme: Workspace, tmp_path: Path) -> None:
     """A backfill of last week is old news; a platform clock running ahead counts now."""
     now = timezone.now()
