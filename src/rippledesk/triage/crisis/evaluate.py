@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from rippledesk.analysis.models import MessageAnalysis
 from rippledesk.jobs.api import enqueue, ensure_waiting, job
+from rippledesk.triage.crisis.alerts import queue_alerts
 from rippledesk.triage.crisis.counting import Tally, analysed_since, tally
 from rippledesk.triage.crisis.detect import (
     SETTLE_BUCKETS,
@@ -117,30 +118,33 @@ def do_evaluate(now: datetime | None = None) -> Outcome:
     for workspace_id in sorted(set(found) | busy):
         try:
             with transaction.atomic():
-                evaluate_workspace(workspace_id, found.get(workspace_id, {}), now, outcome)
-            outcome.workspaces += 1
+                done = evaluate_workspace(workspace_id, found.get(workspace_id, {}), now)
         except Exception:  # one workspace's trouble must not stop the others
             log.exception("crisis detection failed for workspace %s", workspace_id)
             outcome.failed.append(workspace_id)
+            continue
+        outcome.workspaces += 1
+        outcome.spikes += done.spikes
+        outcome.opened += done.opened
+        outcome.reopened += done.reopened
+        outcome.resolved += done.resolved
     _prune(current)
     return outcome
 
 
 def evaluate_workspace(
-    workspace_id: int,
-    tallies: dict[SeriesKey, dict[int, Tally]],
-    now: datetime,
-    outcome: Outcome,
-) -> None:
-    from rippledesk.triage.crisis.alerts import queue_alerts  # noqa: PLC0415 - mail, http
-
+    workspace_id: int, tallies: dict[SeriesKey, dict[int, Tally]], now: datetime
+) -> Outcome:
+    """One workspace's part of a tick; the caller holds the transaction."""
+    outcome = Outcome()
     settings = crisis_settings(workspace_id, now)
-    if not settings.enabled:
-        return
+    current = bucket_of(now)
+    if not settings.enabled:  # watching stopped: let the open incidents end as they would
+        outcome.resolved = Tracker(workspace_id, now, Params()).resolve_quiet(current)
+        return outcome
     params = params_for(settings)
     assert settings.watching_since is not None  # set by crisis_settings
     origin = bucket_of(settings.watching_since)
-    current = bucket_of(now)
     first_open = current - SETTLE_BUCKETS
     _fold_settled(workspace_id, first_open, params)
     series = _series(workspace_id, list(tallies), origin, first_open, params)
@@ -170,6 +174,7 @@ def evaluate_workspace(
     for crisis_id, event in tracker.announce:
         (outcome.opened if event == "opened" else outcome.reopened).append(crisis_id)
         queue_alerts(crisis_id, event, now)
+    return outcome
 
 
 def _baseline(row: CrisisSeries) -> Baseline:

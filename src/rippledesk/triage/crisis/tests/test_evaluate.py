@@ -226,11 +226,16 @@ def test_the_tick_always_schedules_the_next(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_disabled_workspaces_are_not_watched(acme: Workspace, tmp_path: Path) -> None:
     now = timezone.now()
-    watch(acme, now - timedelta(days=2), enabled=False)
+    watch(acme, now - timedelta(days=2))
     store(acme, spike("lost_luggage", "AcmeAir", quarter(now), 15), tmp_path)
-    do_evaluate(timezone.now())
-    assert not CrisisSeries.objects.exists()
-    assert not Crisis.objects.exists()
+    (opened,) = do_evaluate(timezone.now()).opened
+    CrisisSettings.objects.filter(workspace=acme).update(enabled=False)
+    store(acme, spike("late_flight", "AcmeShop", quarter(now), 15), tmp_path)
+    assert do_evaluate(timezone.now()).opened == []
+    assert not CrisisSeries.objects.filter(topic="late_flight").exists()
+    # the open incident still ends once its hour of quiet has passed
+    later = do_evaluate(timezone.now() + timedelta(hours=2))
+    assert later.resolved == [opened]
 
 
 def test_the_recount_starts_at_the_right_analysis(acme: Workspace, tmp_path: Path) -> None:
