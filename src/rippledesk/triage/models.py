@@ -214,18 +214,8 @@ class SlaEvent(models.Model):
         return f"{self.metric} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
 
 
-# The automation rules' tables live in their own module; importing them here registers them
-# with the triage app (and its migrations).
-from rippledesk.triage.rules.models import (  # noqa: E402, F401
-    Notification,
-    Rule,
-    RuleReference,
-    RuleRun,
-    RuleSuggestion,
-)
-
-# Crisis detection keeps its tables in its own module; importing them here makes them part of
-# the triage app (migrations, admin, the app registry).
+# Crisis detection and the automation rules keep their tables in modules of their own;
+# importing them here registers them with the triage app (and its migrations).
 from rippledesk.triage.crisis.models import (  # noqa: E402, F401
     Crisis,
     CrisisAlert,
@@ -233,4 +223,11 @@ from rippledesk.triage.crisis.models import (  # noqa: E402, F401
     CrisisMessage,
     CrisisSeries,
     CrisisSettings,
+)
+from rippledesk.triage.rules.models import (  # noqa: E402, F401
+    Notification,
+    Rule,
+    RuleReference,
+    RuleRun,
+    RuleSuggestion,
 )

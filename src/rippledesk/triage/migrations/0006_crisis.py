@@ -7,10 +7,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ('channels', '0006_trustpilot_kind'),
-        ('conversations', '0013_snoozed_until_index'),
-        ('triage', '0005_rules'),
-        ('workspaces', '0002_team_grants_api_tokens'),
+        ("channels", "0006_trustpilot_kind"),
+        ("conversations", "0013_snoozed_until_index"),
+        ("triage", "0005_rules"),
+        ("workspaces", "0002_team_grants_api_tokens"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -22,8 +22,8 @@ from rippledesk.channels.polling import ensure_polling as ensure_channel_polling
 from rippledesk.jobs.worker import start_worker_thread
 from rippledesk.listening.polling import ensure_polling
 from rippledesk.settings.env import ConfigError, env_int
-from rippledesk.triage.sla_timer import ensure_sla_timer
 from rippledesk.triage.crisis.evaluate import ensure_watching
+from rippledesk.triage.sla_timer import ensure_sla_timer
 
 THREADS = 8
 

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand
 from rippledesk.channels.polling import ensure_polling as ensure_channel_polling
 from rippledesk.jobs.worker import run_pending, work_forever
 from rippledesk.listening.polling import ensure_polling
-from rippledesk.triage.sla_timer import ensure_sla_timer
 from rippledesk.triage.crisis.evaluate import ensure_watching
+from rippledesk.triage.sla_timer import ensure_sla_timer
 
 
 class Command(BaseCommand):
