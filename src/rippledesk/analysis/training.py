@@ -31,9 +31,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from rippledesk.analysis import distillation
 from rippledesk.analysis.evaluation import (
     MANIFEST,
     TOPICS,
+    TRAINED_DIR,
     AirlineRow,
     DataError,
     airline_path,
@@ -47,6 +49,9 @@ from rippledesk.analysis.evaluation import (
 from rippledesk.analysis.linear import TOKEN_PATTERN, Lexicon, TextClassifier, normalise
 
 MODEL_VERSION = "2026.11.1"
+# A model retrained with a new recipe gets a new version, so stored analyses know which one
+# scored them (``rippledesk reanalyze``); 2026.11.2: the distilled sentiment model.
+TASK_VERSIONS = {"sentiment": "2026.11.2"}
 SEED = 42
 FOLDS = 5
 C = 2.0
@@ -335,12 +340,28 @@ class TrainingSet:
     extra_texts: list[str] = field(default_factory=list)
     extra_labels: list[str] = field(default_factory=list)
     extra_weights: list[float] = field(default_factory=list)
+    # For each extra row, the index of the text it was derived from (a perturbed copy), or -1:
+    # a fold's model must not learn from copies of the texts it is scored on.
+    extra_sources: list[int] | None = None
+
+    def extras_for(self, train: Iterable[int]) -> tuple[list[str], list[str], list[float]]:
+        """The extra rows that a model trained on the texts ``train`` may see."""
+        if self.extra_sources is None:
+            return self.extra_texts, self.extra_labels, self.extra_weights
+        allowed = set(train)
+        keep = [i for i, s in enumerate(self.extra_sources) if s < 0 or s in allowed]
+        return (
+            [self.extra_texts[i] for i in keep],
+            [self.extra_labels[i] for i in keep],
+            [self.extra_weights[i] for i in keep],
+        )
 
 
 def out_of_fold_logits(
-    data: TrainingSet, recipe: Recipe, classes: Sequence[str]
-) -> FloatArray | None:
-    """Logits for each text from a model that did not see it; None if a class is too rare."""
+    data: TrainingSet, recipe: Recipe, classes: Sequence[str], max_folds: int = FOLDS
+) -> tuple[FloatArray, IntArray] | None:
+    """Logits for held-out texts from models that did not see them, and those texts' indices
+    (every text, unless ``max_folds`` stops early); None if a class is too rare."""
     selection = _sklearn("model_selection")
 
     smallest = min(data.labels.count(label) for label in set(data.labels))
@@ -356,22 +377,32 @@ def out_of_fold_logits(
         splitter = selection.StratifiedKFold(folds, shuffle=True, random_state=SEED)
         splits = splitter.split(data.texts, y)
     logits = np.zeros((len(y), len(classes)))
-    for train, held_out in splits:
+    scored: list[int] = []
+    for fold, (train, held_out) in enumerate(splits):
+        if fold >= max_folds:
+            break
+        extra_texts, extra_labels, extra_weights = data.extras_for(int(i) for i in train)
         fitted = fit(
-            [data.texts[i] for i in train] + data.extra_texts,
-            [data.labels[i] for i in train] + data.extra_labels,
-            [data.weights[i] for i in train] + data.extra_weights,
+            [data.texts[i] for i in train] + extra_texts,
+            [data.labels[i] for i in train] + extra_labels,
+            [data.weights[i] for i in train] + extra_weights,
             recipe,
             classes,
         )
         logits[held_out] = fitted.decision_function([data.texts[i] for i in held_out])
-    return logits
+        scored.extend(int(i) for i in held_out)
+    index = np.array(sorted(scored), dtype=np.int64)
+    return logits[index], index
 
 
 def fit_calibrated(
-    data: TrainingSet, recipe: Recipe, classes: Sequence[str] | None = None
+    data: TrainingSet,
+    recipe: Recipe,
+    classes: Sequence[str] | None = None,
+    calibration_folds: int = FOLDS,
 ) -> Fitted:
-    """``fit`` on all of ``data``, with the temperature taken from out-of-fold logits."""
+    """``fit`` on all of ``data``, with the temperature taken from out-of-fold logits (of the
+    first ``calibration_folds`` folds: fewer fits when each is slow)."""
     order = tuple(classes) if classes is not None else tuple(sorted(set(data.labels)))
     fitted = fit(
         data.texts + data.extra_texts,
@@ -380,10 +411,11 @@ def fit_calibrated(
         recipe,
         order,
     )
-    logits = out_of_fold_logits(data, recipe, order)
-    if logits is not None:
+    held_out = out_of_fold_logits(data, recipe, order, calibration_folds)
+    if held_out is not None:
+        logits, rows = held_out
         index = {label: i for i, label in enumerate(order)}
-        y = np.array([index[label] for label in data.labels], dtype=np.int64)
+        y = np.array([index[data.labels[i]] for i in rows], dtype=np.int64)
         fitted.temperature = fit_temperature(logits, y)
     fitted.info["temperature"] = round(fitted.temperature, 4)
     return fitted
@@ -445,17 +477,46 @@ def _text_groups(texts: Sequence[str]) -> list[int]:
     return [ids.setdefault(text, len(ids)) for text in texts]
 
 
-def sentiment_data(data_dir: Path, rows: Sequence[AirlineRow], train: Sequence[int]) -> TrainingSet:
+def sentiment_data(
+    data_dir: Path,
+    rows: Sequence[AirlineRow],
+    train: Sequence[int],
+    teacher: distillation.TeacherLabels | None = None,
+) -> TrainingSet:
+    """Airline training rows, emotion tweets as weak labels and, given the teacher's labels,
+    the distillation transfer set (``distillation.py``)."""
     emotion_texts, emotions = load_text_label(data_dir / "tweeteval-emotion" / "train.csv")
     texts = [rows[i].text for i in train]
+    extra_texts = list(emotion_texts)
+    extra_labels = [SENTIMENT_OF_EMOTION[e] for e in emotions]
+    extra_weights = [EMOTION_AS_SENTIMENT_WEIGHT] * len(emotions)
+    sources = [-1] * len(emotion_texts)
+    if teacher is not None:
+        transfer = distillation.transfer_rows(texts, teacher, CLASSES["sentiment"])
+        extra_texts += transfer.texts
+        extra_labels += transfer.labels
+        extra_weights += transfer.weights
+        sources += transfer.sources
     return TrainingSet(
         texts=texts,
         labels=[rows[i].sentiment for i in train],
         weights=[rows[i].confidence ** 2 for i in train],
         groups=_text_groups(texts),
-        extra_texts=emotion_texts,
-        extra_labels=[SENTIMENT_OF_EMOTION[e] for e in emotions],
-        extra_weights=[EMOTION_AS_SENTIMENT_WEIGHT] * len(emotions),
+        extra_texts=extra_texts,
+        extra_labels=extra_labels,
+        extra_weights=extra_weights,
+        extra_sources=sources,
+    )
+
+
+def teacher_labels_path(out_dir: Path) -> Path:
+    """The teacher-labels file beside the models being written, else the shipped one."""
+    for directory in (out_dir, TRAINED_DIR):
+        if (directory / distillation.LABELS_FILE).is_file():
+            return directory / distillation.LABELS_FILE
+    raise DataError(
+        f"no {distillation.LABELS_FILE} in {out_dir} or {TRAINED_DIR}: build it with "
+        "`rippledesk model train --task sentiment-teacher` (needs the teacher extra)"
     )
 
 
@@ -483,6 +544,10 @@ TRAINING_DATA = {
     "topic": "airline-tweets/train.csv training part, negative tweets with a known reason "
     "(sample weight = reason confidence^2)",
 }
+TRANSFER_DATA = (
+    f" + {distillation.PER_TEXT} perturbed copies of each training tweet labelled by the "
+    f"fine-tuned MiniLM teacher (weight {distillation.TRANSFER_WEIGHT}, {distillation.LABELS_FILE})"
+)
 CLASSES = {
     "sentiment": ("negative", "neutral", "positive"),
     "emotion": ("anger", "joy", "optimism", "sadness"),
@@ -490,23 +555,46 @@ CLASSES = {
 }
 
 
+# With ten times more (teacher-labelled) rows, the distilled sentiment model wants less
+# regularisation (docs/models.md, selection fold).
+DISTILLED_C = 4.0
+# The distilled sentiment model trains on ~85,000 rows: its temperature comes from one
+# calibration fold instead of five (two fits instead of six).
+CALIBRATION_FOLDS = {"sentiment": 1}
+
+
 def train_task(
-    task: str, data_dir: Path, rows: Sequence[AirlineRow], train: Sequence[int]
+    task: str,
+    data_dir: Path,
+    rows: Sequence[AirlineRow],
+    train: Sequence[int],
+    teacher: distillation.TeacherLabels | None = None,
 ) -> Fitted:
-    recipe = Recipe(lexicon=vader_lexicon())
+    c = DISTILLED_C if task == "sentiment" and teacher is not None else C
+    recipe = Recipe(lexicon=vader_lexicon(), c=c)
     if task == "sentiment":
-        data = sentiment_data(data_dir, rows, train)
+        data = sentiment_data(data_dir, rows, train, teacher)
     elif task == "emotion":
         data = emotion_data(data_dir)
     elif task == "topic":
         data = topic_data(rows, train)
     else:
         raise ValueError(f"unknown task {task!r}; choose from {', '.join(TASKS)}")
-    fitted = fit_calibrated(data, recipe, CLASSES[task])
+    folds = CALIBRATION_FOLDS.get(task, FOLDS)
+    fitted = fit_calibrated(data, recipe, CLASSES[task], folds)
+    described = recipe.describe()
+    if folds < FOLDS:
+        described["calibration"] = f"temperature on the held-out logits of {folds} of {FOLDS} folds"
+    if teacher is not None:
+        described["distillation"] = {
+            "teacher": teacher.info.get("teacher"),
+            "transfer": teacher.info.get("transfer"),
+            "labels": "teacher's top label, weight " + str(distillation.TRANSFER_WEIGHT),
+        }
     fitted.info.update(
-        training_data=TRAINING_DATA[task],
+        training_data=TRAINING_DATA[task] + (TRANSFER_DATA if teacher is not None else ""),
         seed=SEED,
-        recipe=recipe.describe(),
+        recipe=described,
         lexicon_licence=VADER_NOTICE,
     )
     return fitted
@@ -539,8 +627,19 @@ def train_and_export(
     }
     for task in tasks:
         started = time.perf_counter()
-        fitted = train_task(task, data_dir, rows, train)
-        classifier = fitted.to_classifier(MODEL_NAMES[task])
+        teacher = None
+        if task == "sentiment":
+            labels_path = teacher_labels_path(out_dir)
+            teacher = distillation.load_labels(labels_path)
+            log(f"sentiment: teacher labels from {labels_path}")
+        fitted = train_task(task, data_dir, rows, train, teacher)
+        if teacher is not None:
+            fitted.info["teacher_labels"] = {
+                "file": labels_path.name,
+                "bytes": labels_path.stat().st_size,
+                "sha256": file_sha256(labels_path),
+            }
+        classifier = fitted.to_classifier(MODEL_NAMES[task], TASK_VERSIONS.get(task, MODEL_VERSION))
         path = out_dir / f"{task}.npz"
         classifier.save(path)
         entry = {

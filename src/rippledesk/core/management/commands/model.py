@@ -1,8 +1,10 @@
 """``rippledesk model train|evaluate|train-topics``: the shipped text classifiers.
 
 ``train`` rebuilds ``analysis/trained/`` from the shared data sets (needs the ``train`` extra:
-scikit-learn); ``evaluate`` scores the shipped models on the validation splits with numpy only;
-``train-topics`` fits a workspace's own topic model from a CSV of ``text,topic`` rows.
+scikit-learn; ``--task sentiment-teacher`` rebuilds the distillation teacher's labels and needs
+the ``teacher`` extra with torch as well); ``evaluate`` scores the shipped models on the
+validation splits with numpy only; ``train-topics`` fits a workspace's own topic model from a
+CSV of ``text,topic`` rows.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rippledesk.analysis import evaluation, training
+from rippledesk.analysis import evaluation, teacher, training
+
+TEACHER_TASK = "sentiment-teacher"
 
 
 class Command(BaseCommand):
@@ -22,8 +26,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         train = sub.add_parser("train", help="train the shipped models (needs scikit-learn)")
-        train.add_argument("--task", choices=[*training.TASKS, "all"], default="all")
+        train.add_argument("--task", choices=[*training.TASKS, "all", TEACHER_TASK], default="all")
         train.add_argument("--out", type=Path, default=evaluation.TRAINED_DIR)
+        train.add_argument(
+            "--teacher-weights",
+            type=Path,
+            help=f"{TEACHER_TASK}: load the fine-tuned teacher from this file if it exists, "
+            "else fine-tune it and save it there",
+        )
         evaluate = sub.add_parser("evaluate", help="accuracy, macro-F1, macro-recall per task")
         evaluate.add_argument("--models", type=Path, default=evaluation.TRAINED_DIR)
         for p in (train, evaluate):
@@ -48,12 +58,22 @@ class Command(BaseCommand):
                 self._evaluate(options)
             else:
                 self._train_topics(options)
-        except (training.TrainingUnavailable, evaluation.DataError) as exc:
+        except (
+            training.TrainingUnavailable,
+            evaluation.DataError,
+            teacher.TeacherUnavailable,
+        ) as exc:
             raise CommandError(str(exc)) from None
 
     def _train(self, options: dict[str, Any]) -> None:
         training.require_training_dependencies()
         data_dir = evaluation.find_data_dir(options["data_dir"])
+        if options["task"] == TEACHER_TASK:
+            path = teacher.build_labels(
+                data_dir, options["out"], options["teacher_weights"], log=self.stdout.write
+            )
+            self.stdout.write(f"wrote {path}; now run `rippledesk model train --task sentiment`")
+            return
         tasks = training.TASKS if options["task"] == "all" else (options["task"],)
         out: Path = options["out"]
         self.stdout.write(f"training {', '.join(tasks)} from {data_dir} into {out}")
