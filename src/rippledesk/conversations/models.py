@@ -170,8 +170,8 @@ class Message(TimeStampedModel):
     conversation = models.ForeignKey(  # message_conv_sent leads with it
         Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
-    channel_account = models.ForeignKey(
-        ChannelAccount, on_delete=models.CASCADE, related_name="messages"
+    channel_account = models.ForeignKey(  # message_unique_external leads with it
+        ChannelAccount, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     direction = models.CharField(max_length=8, choices=Direction.choices)
     author_identity = models.ForeignKey(
