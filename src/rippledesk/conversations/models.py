@@ -119,12 +119,26 @@ class Conversation(TimeStampedModel):
                 fields=["workspace", "status", "-ripple_risk", "waiting_since"],
                 name="conv_ws_attention",
             ),
+            # The assignee and team indexes hold only assigned rows: every query through them
+            # names an assignee or team (``=``/``IN``, which implies NOT NULL, so SQLite and
+            # PostgreSQL still use them), and imports, which create millions of unassigned
+            # conversations, do not pay for them.
             models.Index(
-                fields=["assignee", "status", "-last_activity_at"], name="conv_assignee_activity"
+                fields=["assignee", "status", "-last_activity_at"],
+                name="conv_assignee_activity",
+                condition=models.Q(assignee__isnull=False),
             ),
-            models.Index(fields=["team", "-last_activity_at"], name="conv_team_activity"),
+            models.Index(
+                fields=["team", "-last_activity_at"],
+                name="conv_team_activity",
+                condition=models.Q(team__isnull=False),
+            ),
             # "Mine" in activity order without sorting an agent's whole history (any status).
-            models.Index(fields=["assignee", "-last_activity_at"], name="conv_assignee_recent"),
+            models.Index(
+                fields=["assignee", "-last_activity_at"],
+                name="conv_assignee_recent",
+                condition=models.Q(assignee__isnull=False),
+            ),
             # A customer's other conversations, latest first, on the conversation page (a
             # customer with thousands of conversations must not sort them all).
             models.Index(
@@ -177,12 +191,14 @@ class Message(TimeStampedModel):
     author_identity = models.ForeignKey(
         Identity, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
     )
+    # Indexed by message_author_user, which holds only agents' messages (see Meta).
     author_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="messages",
+        db_index=False,
     )
     author_name = models.CharField(max_length=200, blank=True)
     body = models.TextField()
@@ -206,7 +222,16 @@ class Message(TimeStampedModel):
                 fields=["channel_account", "external_id"], name="message_unique_external"
             )
         ]
-        indexes = [models.Index(fields=["conversation", "sent_at"], name="message_conv_sent")]
+        indexes = [
+            models.Index(fields=["conversation", "sent_at"], name="message_conv_sent"),
+            # Only messages agents wrote: imported messages (nearly all rows) have no author
+            # user, and lookups by one (``=``/``IN``) imply NOT NULL, so they still use it.
+            models.Index(
+                fields=["author_user"],
+                name="message_author_user",
+                condition=models.Q(author_user__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction} {self.external_id or self.pk}"
