@@ -1,4 +1,4 @@
-"""The assignee, team and author-user indexes hold only rows where those are set.
+"""The assignee, team, author-user and snooze indexes hold only rows where those are set.
 
 Imports never pay for them (they create unassigned conversations and messages without an
 author user); these tests hold that every lookup that should use them still does, which
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from rippledesk.conversations.models import Conversation, ConversationStatus, Message
 
@@ -40,6 +41,7 @@ def test_index_only_holds_rows_with_the_column_set() -> None:
         "conv_assignee_recent": "assignee_id",
         "conv_team_activity": "team_id",
         "message_author_user": "author_user_id",
+        "conv_ws_snoozed_until": "snoozed_until",
     }
     with connection.cursor() as cursor:
         for name, column in definitions.items():
@@ -48,7 +50,10 @@ def test_index_only_holds_rows_with_the_column_set() -> None:
             else:
                 cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
             (sql,) = cursor.fetchone()
-            assert f'WHERE "{column}" IS NOT NULL' in sql.replace("(", "").replace(")", "")
+            # SQLite keeps the DDL as written; PostgreSQL prints it without the quotes and
+            # with parentheses around the condition.
+            bare = sql.replace('"', "").replace("(", "").replace(")", "")
+            assert f"WHERE {column} IS NOT NULL" in bare
 
 
 def test_mine_view_walks_the_assignee_index() -> None:
@@ -75,6 +80,13 @@ def test_open_load_per_agent_uses_the_assignee_index() -> None:
 def test_team_filter_uses_the_team_index() -> None:
     team = Conversation.objects.filter(team_id=2).order_by("-last_activity_at")
     assert "conv_team_activity" in _plan(team)
+
+
+def test_due_snoozed_conversations_use_the_snoozed_index() -> None:
+    due = Conversation.objects.filter(
+        workspace_id=1, status=ConversationStatus.SNOOZED, snoozed_until__lte=timezone.now()
+    )
+    assert "conv_ws_snoozed_until" in _plan(due)
 
 
 def test_messages_by_author_user_use_its_index() -> None:

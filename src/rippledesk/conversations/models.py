@@ -144,9 +144,12 @@ class Conversation(TimeStampedModel):
             models.Index(
                 fields=["customer", "-last_activity_at", "-id"], name="conv_customer_recent"
             ),
-            # Snoozed conversations that are due (``do_wake_snoozed``, run on every inbox GET).
+            # Snoozed conversations that are due (``do_wake_snoozed``, run on every inbox GET);
+            # only snoozed rows (``snoozed_until <= now`` implies NOT NULL), so imports skip it.
             models.Index(
-                fields=["workspace", "status", "snoozed_until"], name="conv_ws_snoozed_until"
+                fields=["workspace", "status", "snoozed_until"],
+                name="conv_ws_snoozed_until",
+                condition=models.Q(snoozed_until__isnull=False),
             ),
             # "Unassigned": riskiest first among open conversations nobody holds.
             models.Index(
