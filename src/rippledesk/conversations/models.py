@@ -119,20 +119,37 @@ class Conversation(TimeStampedModel):
                 fields=["workspace", "status", "-ripple_risk", "waiting_since"],
                 name="conv_ws_attention",
             ),
+            # The assignee and team indexes hold only assigned rows: every query through them
+            # names an assignee or team (``=``/``IN``, which implies NOT NULL, so SQLite and
+            # PostgreSQL still use them), and imports, which create millions of unassigned
+            # conversations, do not pay for them.
             models.Index(
-                fields=["assignee", "status", "-last_activity_at"], name="conv_assignee_activity"
+                fields=["assignee", "status", "-last_activity_at"],
+                name="conv_assignee_activity",
+                condition=models.Q(assignee__isnull=False),
             ),
-            models.Index(fields=["team", "-last_activity_at"], name="conv_team_activity"),
+            models.Index(
+                fields=["team", "-last_activity_at"],
+                name="conv_team_activity",
+                condition=models.Q(team__isnull=False),
+            ),
             # "Mine" in activity order without sorting an agent's whole history (any status).
-            models.Index(fields=["assignee", "-last_activity_at"], name="conv_assignee_recent"),
+            models.Index(
+                fields=["assignee", "-last_activity_at"],
+                name="conv_assignee_recent",
+                condition=models.Q(assignee__isnull=False),
+            ),
             # A customer's other conversations, latest first, on the conversation page (a
             # customer with thousands of conversations must not sort them all).
             models.Index(
                 fields=["customer", "-last_activity_at", "-id"], name="conv_customer_recent"
             ),
-            # Snoozed conversations that are due (``do_wake_snoozed``, run on every inbox GET).
+            # Snoozed conversations that are due (``do_wake_snoozed``, run on every inbox GET);
+            # only snoozed rows (``snoozed_until <= now`` implies NOT NULL), so imports skip it.
             models.Index(
-                fields=["workspace", "status", "snoozed_until"], name="conv_ws_snoozed_until"
+                fields=["workspace", "status", "snoozed_until"],
+                name="conv_ws_snoozed_until",
+                condition=models.Q(snoozed_until__isnull=False),
             ),
             # "Unassigned": riskiest first among open conversations nobody holds.
             models.Index(
@@ -170,19 +187,21 @@ class Message(TimeStampedModel):
     conversation = models.ForeignKey(  # message_conv_sent leads with it
         Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
-    channel_account = models.ForeignKey(
-        ChannelAccount, on_delete=models.CASCADE, related_name="messages"
+    channel_account = models.ForeignKey(  # message_unique_external leads with it
+        ChannelAccount, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     direction = models.CharField(max_length=8, choices=Direction.choices)
     author_identity = models.ForeignKey(
         Identity, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
     )
+    # Indexed by message_author_user, which holds only agents' messages (see Meta).
     author_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="messages",
+        db_index=False,
     )
     author_name = models.CharField(max_length=200, blank=True)
     body = models.TextField()
@@ -206,7 +225,16 @@ class Message(TimeStampedModel):
                 fields=["channel_account", "external_id"], name="message_unique_external"
             )
         ]
-        indexes = [models.Index(fields=["conversation", "sent_at"], name="message_conv_sent")]
+        indexes = [
+            models.Index(fields=["conversation", "sent_at"], name="message_conv_sent"),
+            # Only messages agents wrote: imported messages (nearly all rows) have no author
+            # user, and lookups by one (``=``/``IN``) imply NOT NULL, so they still use it.
+            models.Index(
+                fields=["author_user"],
+                name="message_author_user",
+                condition=models.Q(author_user__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction} {self.external_id or self.pk}"

@@ -28,8 +28,8 @@ class Identity(TimeStampedModel):
     """One handle of a customer on one channel account (an X user id, an email address, ...)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
-    channel_account = models.ForeignKey(
-        ChannelAccount, on_delete=models.CASCADE, related_name="identities"
+    channel_account = models.ForeignKey(  # identity_unique_external leads with it
+        ChannelAccount, on_delete=models.CASCADE, related_name="identities", db_index=False
     )
     external_id = models.CharField(max_length=255)
     handle = models.CharField(max_length=255)
