@@ -120,10 +120,16 @@ def test_inbox_keeps_to_the_rule_of_visible_conversations() -> None:
     assert not narrowed.exists()  # the agent does not reach @b, even when asking for it
 
 
-def test_bulk_imports_are_searchable_and_leave_the_triggers_on(tmp_path: Path) -> None:
+def test_bulk_imports_are_searchable_and_leave_the_triggers_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A bulk batch is indexed in one statement per table; afterwards single inserts are
     indexed by the triggers again (the pause flag never outlives the batch's transaction)."""
     from django.db import connection  # noqa: PLC0415
+
+    from rippledesk.conversations.search import bulk  # noqa: PLC0415
+
+    monkeypatch.setattr(bulk, "MIN_ROWS", 1)  # the fixture's batch is small
 
     from rippledesk.channels.imports.twcs import TwcsImporter  # noqa: PLC0415
     from rippledesk.workspaces.actions import do_get_or_create_workspace  # noqa: PLC0415

@@ -17,12 +17,15 @@ from django.db import connection
 
 from rippledesk.conversations.search.ddl import FTS_CONTROL, sqlite_tables
 
+# Below this many rows the triggers are cheaper than the six statements of pausing them.
+MIN_ROWS = 32
+
 
 class BatchIndex:
-    """``with BatchIndex():`` around a batch's inserts, inside its transaction."""
+    """``with BatchIndex(rows):`` around a batch's inserts, inside its transaction."""
 
-    def __init__(self) -> None:
-        self.enabled = connection.vendor == "sqlite"
+    def __init__(self, rows: int) -> None:
+        self.enabled = connection.vendor == "sqlite" and rows >= MIN_ROWS
         self._before: dict[str, int] = {}
 
     def __enter__(self) -> BatchIndex:
