@@ -218,7 +218,7 @@ def count_capped(rows: QuerySet[Conversation], cap: int = COUNT_CAP) -> int:
     return rows.order_by().values("pk")[: cap + 1].count()
 
 
-def _latest_snippet() -> Substr:
+def latest_snippet() -> Substr:
     """The start of the latest customer or agent message, probed per listed row only."""
     latest = (
         Message.objects.filter(
@@ -232,7 +232,7 @@ def _latest_snippet() -> Substr:
 
 def with_list_details(rows: QuerySet[Conversation]) -> QuerySet[Conversation]:
     return rows.select_related("channel_account", "customer", "assignee", "team").annotate(
-        snippet=_latest_snippet()
+        snippet=latest_snippet()
     )
 
 
@@ -294,10 +294,6 @@ class Cursor:
                 "The page cursor is not valid; start from the first page.", field="cursor"
             ) from None
 
-    @classmethod
-    def of(cls, row: Conversation, order: Order) -> Cursor:
-        return cls(tuple(getattr(row, name) for name, _ in order))
-
 
 def _beyond(order: Order, cursor: Cursor, *, reverse: bool) -> Q:
     """Rows strictly after the cursor in ``order`` (before it when ``reverse``)."""
@@ -312,16 +308,59 @@ def _beyond(order: Order, cursor: Cursor, *, reverse: bool) -> Q:
     return q & Q(**{f"{first}__{bound}": cursor.values[0]})
 
 
-def _first(rows: QuerySet[Conversation], n: int) -> list[Conversation]:
-    """The first ``n`` rows in two steps: their ids, then their details.
+@dataclass(frozen=True)
+class IdPage:
+    """One page of a view as ids, in order, with the cursors to its neighbours."""
 
-    One statement would do, but SQLite computes per-row subqueries (the snippet) for every
-    matching row before it sorts them, thousands of probes for a page of fifty when the
-    order is not an index's. Fetching the ids first keeps the details to the page's rows.
+    ids: list[int]
+    next: Cursor | None
+    previous: Cursor | None
+
+
+def _first(rows: QuerySet[Conversation], order: Order, n: int) -> list[tuple[int, Cursor]]:
+    """The first ``n`` rows' ids with their positions, from one narrow statement.
+
+    Ids only, no details: SQLite computes per-row subqueries (the snippet) for every matching
+    row before it sorts them, thousands of probes for a page of fifty when the order is not an
+    index's. The caller fetches the details of the page's rows alone.
     """
-    ids = list(rows.values_list("pk", flat=True)[:n])
-    details = {row.pk: row for row in rows.filter(pk__in=ids)}
-    return [details[pk] for pk in ids if pk in details]
+    names = [name for name, _ in order]
+    found = rows.values_list("pk", *names)[:n]
+    return [(values[0], Cursor(tuple(values[1:]))) for values in found]
+
+
+def keyset_ids(
+    rows: QuerySet[Conversation],
+    order: Order,
+    *,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    size: int = 50,
+) -> IdPage:
+    """The page after ``after`` (or before ``before``; else the first) of ``rows`` in ``order``."""
+    size = max(1, min(size, PAGE_MAX))
+    if before is not None:
+        flipped = [("" if desc else "-") + name for name, desc in order]
+        found = _first(
+            rows.filter(_beyond(order, before, reverse=True)).order_by(*flipped), order, size + 1
+        )
+        page = list(reversed(found[:size]))
+        if not page:
+            return keyset_ids(rows, order, size=size)
+        return IdPage(
+            [pk for pk, _ in page],
+            next=page[-1][1],
+            previous=page[0][1] if len(found) > size else None,
+        )
+    if after is not None:
+        rows = rows.filter(_beyond(order, after, reverse=False))
+    found = _first(rows, order, size + 1)
+    page = found[:size]
+    return IdPage(
+        [pk for pk, _ in page],
+        next=page[-1][1] if len(found) > size else None,
+        previous=page[0][1] if after is not None and page else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -339,26 +378,7 @@ def keyset_page(
     before: Cursor | None = None,
     size: int = 50,
 ) -> Page:
-    size = max(1, min(size, PAGE_MAX))
-    if before is not None:
-        flipped = [("" if desc else "-") + name for name, desc in order]
-        found = _first(
-            rows.filter(_beyond(order, before, reverse=True)).order_by(*flipped), size + 1
-        )
-        page = list(reversed(found[:size]))
-        if not page:
-            return keyset_page(rows, order, size=size)
-        return Page(
-            page,
-            next=Cursor.of(page[-1], order),
-            previous=Cursor.of(page[0], order) if len(found) > size else None,
-        )
-    if after is not None:
-        rows = rows.filter(_beyond(order, after, reverse=False))
-    found = _first(rows, size + 1)
-    page = found[:size]
-    return Page(
-        page,
-        next=Cursor.of(page[-1], order) if len(found) > size else None,
-        previous=Cursor.of(page[0], order) if after is not None and page else None,
-    )
+    """``keyset_ids`` with the page's rows as ``rows`` yields them (its details and all)."""
+    ids = keyset_ids(rows, order, after=after, before=before, size=size)
+    details = {row.pk: row for row in rows.filter(pk__in=ids.ids)} if ids.ids else {}
+    return Page([details[pk] for pk in ids.ids if pk in details], ids.next, ids.previous)

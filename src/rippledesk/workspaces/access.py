@@ -47,6 +47,10 @@ def visible_workspaces(user: User) -> QuerySet[Workspace]:
 def seat_in(user: User, workspace: Workspace) -> Seat | None:
     """The user's seat in ``workspace``, or None if they have none."""
     membership = Membership.objects.filter(workspace=workspace, user=user).first()
+    return _seat(user, workspace, membership)
+
+
+def _seat(user: User, workspace: Workspace, membership: Membership | None) -> Seat | None:
     if membership is None:
         if user.is_superuser:
             return Seat(user, workspace, Role.ADMIN, None)
@@ -61,9 +65,21 @@ def seat_in(user: User, workspace: Workspace) -> Seat | None:
 
 
 def access_seat(user: User, slug: str) -> Seat:
-    """The user's seat in the workspace ``slug``; NotFound if there is none."""
-    workspace = Workspace.objects.filter(slug=slug).first()
-    seat = seat_in(user, workspace) if workspace is not None else None
+    """The user's seat in the workspace ``slug``; NotFound if there is none.
+
+    Every page and API call starts here, so a member's seat is read with its workspace in one
+    statement (plus the team grants for an agent).
+    """
+    membership = (
+        Membership.objects.select_related("workspace")
+        .filter(workspace__slug=slug, user=user)
+        .first()
+    )
+    if membership is not None:
+        seat = _seat(user, membership.workspace, membership)
+    else:
+        workspace = Workspace.objects.filter(slug=slug).first()
+        seat = seat_in(user, workspace) if workspace is not None else None
     if seat is None:
         raise NotFound("No such workspace", field="workspace")
     return seat
