@@ -97,6 +97,16 @@ TEMPLATES: list[dict[str, Any]] = [
             ],
         },
     },
+    {
+        # The few hot partials (``web/jinja2/``): rows repeated hundreds of times a page.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "rippledesk.web.jinja.environment",
+            "context_processors": ["rippledesk.web.jinja.date_names"],
+        },
+    },
 ]
 
 

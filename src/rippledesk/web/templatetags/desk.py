@@ -8,7 +8,8 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
+
+from rippledesk.web.dates import format_date
 
 register = template.Library()
 
@@ -90,7 +91,7 @@ def when(moment: datetime | None) -> str:
         pattern = "j M"
     else:
         pattern = "j M Y"
-    return str(format_date(moment, pattern))
+    return format_date(moment, pattern)
 
 
 @register.filter
