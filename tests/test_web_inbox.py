@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rippledesk.conversations.models import Conversation
-from rippledesk.web.views import inbox as inbox_views
+from rippledesk.web.views import inbox_list
 from rippledesk.workspaces.models import User
 from tests.desk import HOSTILE, PASSWORD, Desk, build_desk, import_rows, write_rows
 
@@ -220,7 +221,7 @@ def test_keyset_pages_walk_every_conversation_once(
         (f"@AcmeCare message {i}", f"user{i}", "AcmeCare", "2017-11-05 12:00") for i in range(9)
     ]
     import_rows(desk.workspace, write_rows(tmp_path / "burst.csv", rows))
-    monkeypatch.setattr(inbox_views, "PAGE_SIZE", 4)
+    monkeypatch.setattr(inbox_list, "PAGE_SIZE", 4)
     for view, order in [
         ("all", ("-last_activity_at", "-id")),
         ("attention", ("-ripple_risk", "waiting_since", "id")),
@@ -274,7 +275,11 @@ def test_message_bodies_are_shown_as_escaped_text(desk: Desk) -> None:
     detail = manager.get(desk.url("conversation", number)).content.decode()
     assert "<script>alert(1)</script>" not in detail
     assert "<b>team</b>" not in detail
-    assert f"{escaped}\nsecond line &amp; &quot;quotes&quot;" in detail
+    # Escaped, and shown exactly as written once the browser decodes the entities (the
+    # timeline's engine spells a double quote &#34;, Django's templates &quot;).
+    bodies = re.findall(r'<div class="msg-body">(.*?)</div>', detail, re.DOTALL)
+    assert HOSTILE in [html.unescape(body) for body in bodies]
+    assert f"{escaped}\nsecond line &amp; " in detail
     listing = manager.get(desk.inbox_url()).content.decode()
     assert "<script>alert(1)</script>" not in listing
     assert escaped in listing
@@ -311,3 +316,36 @@ def test_waiting_conversations_show_their_first_response_clock(desk: Desk) -> No
     late = desk.conversation("alice_w")  # waiting since 2017: long overdue
     assert late.first_response_at is not None  # answered once: no first-response clock
     assert "late " in html  # bob's older mention waits since 2017 without an answer
+
+
+def test_a_row_shows_customer_channel_labels_times_and_assignee(desk: Desk) -> None:
+    alice = desk.conversation("alice_w")
+    Conversation.objects.filter(pk=alice.pk).update(
+        assignee=desk.agent,
+        status="pending",
+        sentiment="negative",
+        intent="churn_threat",
+        topic="lost_luggage",
+        priority="high",
+        ripple_risk=0.456,
+    )
+    desk.workspace.time_zone = "America/New_York"
+    desk.workspace.save(update_fields=["time_zone"])
+    page = desk.client.get(desk.inbox_url("?view=all")).content.decode()
+    row = re.search(
+        rf'<li class="queue-row prio-high" data-number="{alice.number}".*?</li>', page, re.DOTALL
+    )
+    assert row is not None
+    text = " ".join(row.group(0).split())
+    assert 'title="Ripple risk 0.46 · high priority"' in text
+    assert 'style="--risk: 46%"' in text
+    assert '<span class="customer-name">alice_w</span>' in text
+    assert 'title="X (Twitter) · AcmeCare">X</span>' in text
+    assert '<span class="status status-pending">Pending</span>' in text
+    assert '<span class="chip">churn threat</span> <span class="chip">lost luggage</span>' in text
+    assert '<span class="chip chip-priority-high">high</span>' in text
+    # last activity 31 Oct 2017 22:20 UTC, shown in New York time
+    assert '<time datetime="2017-10-31T18:20:00-04:00" title="Tue 31 Oct 2017, 18:20 EDT">' in text
+    assert ">31 Oct 2017</time>" in text
+    assert 'title="Assigned to Ava">AV</span>' in text
+    assert f'data-href="/w/acme/conversations/{alice.number}/"' in text

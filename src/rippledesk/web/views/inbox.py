@@ -9,8 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
 
 from rippledesk.conversations.actions import do_wake_snoozed
 from rippledesk.conversations.inbox import (
@@ -18,16 +16,11 @@ from rippledesk.conversations.inbox import (
     INTENTS,
     SENTIMENTS,
     VIEWS,
-    Cursor,
     InboxQuery,
     count_capped,
     inbox_rows,
-    keyset_page,
-    with_list_details,
 )
 from rippledesk.conversations.models import ConversationStatus, Message
-from rippledesk.triage.sla import policy_for
-from rippledesk.web.templatetags.marks import percent
 from rippledesk.web.views.frame import (
     SESSION_WORKSPACE,
     frame,
@@ -35,11 +28,10 @@ from rippledesk.web.views.frame import (
     seat_for,
     signed_in,
     workspace_teams,
-    zone_of,
 )
+from rippledesk.web.views.inbox_list import list_context, query_link, render_list
 from rippledesk.workspaces.access import Seat, visible_workspaces
 
-PAGE_SIZE = 50
 COUNTS_TTL = 60
 
 
@@ -102,58 +94,6 @@ def view_counts(seat: Seat, query: InboxQuery) -> list[dict[str, Any]]:
     return counts
 
 
-def _link(query: InboxQuery, **changes: object) -> str:
-    params = query.as_params()
-    for key, value in changes.items():
-        if value in (None, ""):
-            params.pop(key, None)
-        else:
-            params[key] = str(value)
-    return "?" + urlencode(params)
-
-
-def _list_context(request: HttpRequest, seat: Seat, query: InboxQuery) -> dict[str, Any]:
-    order = query.order()
-    rows = inbox_rows(seat, query, zone=zone_of(seat.workspace))
-    page = keyset_page(
-        with_list_details(rows),
-        order,
-        after=Cursor.decode(request.GET.get("after"), order),
-        before=Cursor.decode(request.GET.get("before"), order),
-        size=PAGE_SIZE,
-    )
-    first_page = "after" not in request.GET and "before" not in request.GET
-    policy = policy_for(seat.workspace)
-    now = timezone.now()
-    for row in page.rows:  # formatted once here: template filters per row cost milliseconds
-        row.sla = (  # type: ignore[attr-defined]
-            policy.clock(
-                row.waiting_since,
-                row.first_response_at is not None,
-                row.priority,
-                row.channel_account_id,
-                now,
-            )
-            if row.status == ConversationStatus.OPEN
-            else None
-        )
-        row.risk_text = f"{row.ripple_risk:.2f}"  # type: ignore[attr-defined]
-        row.risk_percent = percent(row.ripple_risk)  # type: ignore[attr-defined]
-    return {
-        # Links are built from one reversed prefix, not a reverse() per row and link.
-        "base": reverse("web:conversation", args=[seat.workspace.slug, 1]).removesuffix("1/"),
-        "query": query,
-        "page": page,
-        "first_page": first_page,
-        "counts": view_counts(seat, query),
-        "next_url": _link(query, after=page.next.encode()) if page.next else "",
-        "previous_url": _link(query, before=page.previous.encode()) if page.previous else "",
-        "rows_url": reverse("web:inbox-rows", args=[seat.workspace.slug])
-        + _link(query, after=request.GET.get("after"), before=request.GET.get("before")),
-        "by_risk": order[0][0] == "ripple_risk",
-    }
-
-
 @login_required
 def inbox(request: HttpRequest, workspace: str) -> HttpResponse:
     seat = seat_for(request, workspace)
@@ -163,16 +103,18 @@ def inbox(request: HttpRequest, workspace: str) -> HttpResponse:
     teams = workspace_teams(seat)
     current_channel = next((c for c in channels if c.pk == query.channel), None)
     current_team = next((t for t in teams if t.pk == query.team), None)
+    listing = list_context(request, seat, query, view_counts(seat, query))
     context = {
         **frame(request, seat, section="inbox"),
-        **_list_context(request, seat, query),
+        **listing,
+        "list_html": render_list(request, listing),
         "channels": channels,
         "teams": teams,
         "current_channel": current_channel,
         "current_team": current_team,
-        "channel_links": [(c, _link(query, channel=c.pk, after=None)) for c in channels],
-        "team_links": [(t, _link(query, team=t.pk, after=None)) for t in teams],
-        "clear_narrowing_url": _link(query, channel=None, team=None),
+        "channel_links": [(c, query_link(query, channel=c.pk, after=None)) for c in channels],
+        "team_links": [(t, query_link(query, team=t.pk, after=None)) for t in teams],
+        "clear_narrowing_url": query_link(query, channel=None, team=None),
         "statuses": ConversationStatus.choices,
         "sentiments": SENTIMENTS,
         "intents": INTENTS,
@@ -185,5 +127,5 @@ def inbox_rows_fragment(request: HttpRequest, workspace: str) -> HttpResponse:
     """The list alone, for the page's refresh every two seconds."""
     seat = seat_for(request, workspace)
     query = InboxQuery.parse(request.GET)
-    context = {**frame(request, seat), **_list_context(request, seat, query)}
-    return render(request, "web/_inbox_list.html", context)
+    listing = list_context(request, seat, query, view_counts(seat, query))
+    return HttpResponse(render_list(request, listing))
