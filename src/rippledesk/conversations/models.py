@@ -140,9 +140,11 @@ class Conversation(TimeStampedModel):
                 condition=models.Q(assignee__isnull=False),
             ),
             # A customer's other conversations, latest first, on the conversation page (a
-            # customer with thousands of conversations must not sort them all).
+            # customer with thousands of conversations must not sort them all); workspace and
+            # channel trail so that the seat's filter and the capped count read the index only.
             models.Index(
-                fields=["customer", "-last_activity_at", "-id"], name="conv_customer_recent"
+                fields=["customer", "-last_activity_at", "-id", "workspace", "channel_account"],
+                name="conv_customer_recent",
             ),
             # Snoozed conversations that are due (``do_wake_snoozed``, run on every inbox GET);
             # only snoozed rows (``snoozed_until <= now`` implies NOT NULL), so imports skip it.

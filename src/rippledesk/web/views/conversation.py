@@ -7,6 +7,7 @@ the page with the agent's text kept and the reason shown next to the composer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +21,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from rippledesk.analysis.models import MessageAnalysis
-from rippledesk.analysis.queries import latest_analyses
 from rippledesk.channels.capabilities import reply_rules
-from rippledesk.conversations.access import access_conversation, visible_conversations
+from rippledesk.conversations.access import access_conversation
 from rippledesk.conversations.actions import (
     do_add_note,
     do_assign,
@@ -32,13 +31,11 @@ from rippledesk.conversations.actions import (
 )
 from rippledesk.conversations.canned import render as render_canned
 from rippledesk.conversations.files import read_file
-from rippledesk.conversations.inbox import count_capped, with_list_details
 from rippledesk.conversations.models import (
     Attachment,
     CannedResponse,
     Conversation,
     ConversationStatus,
-    Direction,
     Message,
 )
 from rippledesk.conversations.presence import do_touch_viewer, other_viewers
@@ -46,15 +43,12 @@ from rippledesk.conversations.suggestions import suggest_replies
 from rippledesk.core.errors import ActionError, InvalidInput, NotFound, json_error
 from rippledesk.triage.rules.queries import suggestions_for
 from rippledesk.triage.sla_report import conversation_sla
+from rippledesk.web.views.customer_panel import customer_panel
 from rippledesk.web.views.frame import frame, seat_for, workspace_teams
+from rippledesk.web.views.timeline import render_timeline, timeline_context
 from rippledesk.workspaces.access import Seat
 from rippledesk.workspaces.models import Membership, Role, Team, User
 
-TIMELINE_LIMIT = 500
-OTHER_CONVERSATIONS = 10
-SENTIMENT_POINTS = 30
-RECENT_CONVERSATIONS = 20
-CONVERSATION_COUNT_CAP = 999
 SNOOZE_CHOICES = {
     "1h": timedelta(hours=1),
     "4h": timedelta(hours=4),
@@ -63,21 +57,14 @@ SNOOZE_CHOICES = {
 }
 
 
-def _timeline(conversation: Conversation) -> tuple[list[Message], bool]:
-    latest = list(
-        Message.objects.filter(conversation=conversation)
-        .select_related("author_identity", "author_user")
-        .prefetch_related("attachments", "deliveries")
-        .order_by("-sent_at", "-pk")[: TIMELINE_LIMIT + 1]
-    )
-    timeline = list(reversed(latest[:TIMELINE_LIMIT]))
-    analyses = latest_analyses([m.pk for m in timeline if m.direction == Direction.INBOUND])
-    for message in timeline:
-        message.analysis = analyses.get(message.pk)  # type: ignore[attr-defined]
-    return timeline, len(latest) > TIMELINE_LIMIT
+@dataclass(frozen=True, slots=True)
+class Assignable:
+    pk: int
+    username: str
+    name: str  # full name, else the username
 
 
-def _assignable(seat: Seat, conversation: Conversation) -> list[User]:
+def _assignable(seat: Seat, conversation: Conversation) -> list[Assignable]:
     """Members who can see the conversation's channel: managers, admins, granted teams."""
     members = (
         Membership.objects.filter(workspace=seat.workspace)
@@ -85,38 +72,14 @@ def _assignable(seat: Seat, conversation: Conversation) -> list[User]:
             Q(role__in=(Role.MANAGER, Role.ADMIN))
             | Q(teams__channel_accounts=conversation.channel_account_id)
         )
-        .select_related("user")
-        .distinct()
         .order_by("user__username")
+        .values_list("user_id", "user__username", "user__first_name", "user__last_name")
+        .distinct()
     )
-    return [m.user for m in members]
-
-
-def _sentiment_trend(conversation: Conversation) -> list[dict[str, Any]]:
-    """The customer's recent analysed messages, oldest first, for the panel's strip.
-
-    Read from their latest conversations only (``conv_customer_recent``), so a customer with
-    thousands of conversations costs what one with ten does.
-    """
-    recent = list(
-        Conversation.objects.filter(customer_id=conversation.customer_id)
-        .order_by("-last_activity_at", "-id")
-        .values_list("pk", flat=True)[:RECENT_CONVERSATIONS]
-    )
-    rows = (
-        MessageAnalysis.objects.filter(message__conversation_id__in=recent)
-        .order_by("-message__sent_at")
-        .values_list(
-            "sentiment", "sentiment_scores", "message__sent_at", "message__conversation__number"
-        )[:SENTIMENT_POINTS]
-    )
-    points = []
-    for sentiment, scores, sent_at, number in reversed(list(rows)):
-        score = 0.0
-        if isinstance(scores, dict):
-            score = float(scores.get("positive", 0.0)) - float(scores.get("negative", 0.0))
-        points.append({"sentiment": sentiment, "score": score, "at": sent_at, "number": number})
-    return points
+    return [
+        Assignable(pk, username, f"{first} {last}".strip() or username)
+        for pk, username, first, last in members
+    ]
 
 
 def _rule_suggestions(seat: Seat, conversation: Conversation) -> list[dict[str, str]]:
@@ -130,41 +93,19 @@ def _rule_suggestions(seat: Seat, conversation: Conversation) -> list[dict[str, 
 def _page_context(
     request: HttpRequest, seat: Seat, conversation: Conversation, **extra: Any
 ) -> dict[str, Any]:
-    timeline, earlier_hidden = _timeline(conversation)
-    customer = conversation.customer
-    identities = list(
-        customer.identities.select_related("channel_account").order_by(
-            "channel_account__kind", "channel_account__name", "handle"
-        )
-    )
-    audiences = [i.audience_size for i in identities if i.audience_size is not None]
-    others = (
-        visible_conversations(seat)
-        .filter(customer=customer)
-        .exclude(pk=conversation.pk)
-        .order_by("-last_activity_at", "-id")
-    )
+    shown = timeline_context(seat, conversation)
     rules = reply_rules(conversation.channel_account.kind)
     default_public = rules.public and (
         conversation.kind in ("public_thread", "review") or not rules.private
     )
     do_touch_viewer(seat, conversation)
-    other_count = count_capped(others, CONVERSATION_COUNT_CAP)
     return {
         **frame(request, seat, section="inbox"),
+        **shown,
+        **customer_panel(seat, conversation),
+        "timeline_html": render_timeline(request, shown),
         "conversation": conversation,
-        "customer": customer,
-        "timeline": timeline,
-        "earlier_hidden": earlier_hidden,
-        "timeline_limit": TIMELINE_LIMIT,
-        "last_message_id": max((m.pk for m in timeline), default=0),
-        "identities": identities,
-        "audience": max(audiences) if audiences else None,
-        "other_conversations": list(with_list_details(others)[:OTHER_CONVERSATIONS]),
-        "customer_conversation_count": min(other_count, CONVERSATION_COUNT_CAP) + 1,
-        "customer_conversation_capped": other_count > CONVERSATION_COUNT_CAP,
-        "purchases": list(customer.purchases.order_by("-purchased_at")[:10]),
-        "trend": _sentiment_trend(conversation),
+        "last_message_id": max((m.pk for m in shown["timeline"]), default=0),
         "sla": conversation_sla(conversation.pk, timezone.now()),
         "rules": rules,
         "default_public": default_public,
@@ -328,16 +269,7 @@ def presence(request: HttpRequest, workspace: str, number: int) -> JsonResponse:
 def timeline_fragment(request: HttpRequest, workspace: str, number: int) -> HttpResponse:
     seat = seat_for(request, workspace)
     conversation = access_conversation(seat, number)
-    timeline, earlier_hidden = _timeline(conversation)
-    context = {
-        **frame(request, seat),
-        "conversation": conversation,
-        "customer": conversation.customer,
-        "timeline": timeline,
-        "earlier_hidden": earlier_hidden,
-        "timeline_limit": TIMELINE_LIMIT,
-    }
-    return render(request, "web/_timeline.html", context)
+    return HttpResponse(render_timeline(request, timeline_context(seat, conversation)))
 
 
 @login_required
