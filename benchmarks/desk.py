@@ -46,11 +46,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--reuse", help="a kept database: SQLite data dir, or PostgreSQL URL; skips seeding"
     )
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--cases", help='only these cases, comma-separated names: "web inbox,web conversation"'
+    )
+    parser.add_argument("--roles", default="agent,manager", help="agent, manager or both")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     if not 1 <= args.conversations <= args.messages:
         parser.error("need 1 <= --conversations <= --messages")
     args.customers = args.customers or max(1, args.conversations * 3 // 4)
+    args.roles = [role.strip() for role in args.roles.split(",")]
+    if not args.roles or any(role not in ("agent", "manager") for role in args.roles):
+        parser.error("--roles takes agent, manager or agent,manager")
     return args
 
 
@@ -182,14 +189,19 @@ def run_cases(desk: Any, texts: Any, args: argparse.Namespace) -> list[dict[str,
     from rippledesk.workspaces.models import User  # noqa: PLC0415
 
     wordlist = words(texts.inbound, desk.customer_names)
+    wanted = {name.strip() for name in args.cases.split(",")} if args.cases else None
+    roles = {"agent": desk.agent_ids[0], "manager": desk.manager_ids[0]}
     results = []
-    for role, user_id in (("agent", desk.agent_ids[0]), ("manager", desk.manager_ids[0])):
+    for role in args.roles:
+        user_id = roles[role]
         user = User.objects.get(pk=user_id)
         rng = random.Random(f"{role}-numbers")
         numbers = visible_numbers(access_seat(user, desk.slug), rng, desk.conversations)
         domain = Domain(user, desk, wordlist, numbers)
         http = Http(domain)
         for case in [*domain.cases(), *http.cases()]:
+            if wanted is not None and case.name not in wanted:
+                continue
             print(f"{role}: {case.name} ...", file=sys.stderr)
             row = measure(case, random.Random(f"{role}-{case.name}"), args.requests, args.warmup)
             results.append({"role": role, **row})
