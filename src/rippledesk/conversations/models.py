@@ -106,17 +106,31 @@ class Conversation(TimeStampedModel):
             ),
             models.UniqueConstraint(fields=["workspace", "number"], name="conversation_unique_no"),
         ]
+        # The inbox's view indexes hold the view's whole order, id included (PostgreSQL's indexes
+        # do not carry the key as SQLite's do), then the channel: an agent's channel filter and
+        # the capped view counts are read from the index alone, without a row per candidate.
         indexes = [
             models.Index(
-                fields=["workspace", "status", "-last_activity_at"], name="conv_ws_status_activity"
+                fields=["workspace", "status", "-last_activity_at", "-id", "channel_account"],
+                name="conv_ws_status_activity",
             ),
-            models.Index(fields=["workspace", "-last_activity_at"], name="conv_ws_activity"),
+            models.Index(
+                fields=["workspace", "-last_activity_at", "-id", "channel_account"],
+                name="conv_ws_activity",
+            ),
             models.Index(
                 fields=["channel_account", "-last_activity_at"], name="conv_channel_activity"
             ),
             # "Needs attention": riskiest first, then longest waiting.
             models.Index(
-                fields=["workspace", "status", "-ripple_risk", "waiting_since"],
+                fields=[
+                    "workspace",
+                    "status",
+                    "-ripple_risk",
+                    "waiting_since",
+                    "id",
+                    "channel_account",
+                ],
                 name="conv_ws_attention",
             ),
             # The assignee and team indexes hold only assigned rows: every query through them
@@ -135,7 +149,7 @@ class Conversation(TimeStampedModel):
             ),
             # "Mine" in activity order without sorting an agent's whole history (any status).
             models.Index(
-                fields=["assignee", "-last_activity_at"],
+                fields=["assignee", "-last_activity_at", "-id", "workspace", "channel_account"],
                 name="conv_assignee_recent",
                 condition=models.Q(assignee__isnull=False),
             ),
@@ -155,7 +169,15 @@ class Conversation(TimeStampedModel):
             ),
             # "Unassigned": riskiest first among open conversations nobody holds.
             models.Index(
-                fields=["workspace", "status", "assignee", "-ripple_risk", "waiting_since"],
+                fields=[
+                    "workspace",
+                    "status",
+                    "assignee",
+                    "-ripple_risk",
+                    "waiting_since",
+                    "id",
+                    "channel_account",
+                ],
                 name="conv_ws_unassigned",
             ),
         ]
