@@ -16,6 +16,8 @@ MESSAGE_FTS = "rd_message_fts"
 # One row; ``paused`` is set to 1 only inside a bulk writer's transaction (see search/bulk.py),
 # so the committed value every other connection reads is always 0.
 FTS_CONTROL = "rd_fts_control"
+# PostgreSQL: the stored tsvector of each message's body (migration 0021; docs/adr/0004).
+MESSAGE_DOCUMENT = "rd_search_doc"
 CUSTOMER_FTS = "rd_customer_fts"
 IDENTITY_FTS = "rd_identity_fts"
 # unicode61 folds case; remove_diacritics 2 lets "cafe" find "café".

@@ -7,6 +7,8 @@ the latest cases, and gets them in milliseconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
@@ -15,6 +17,7 @@ from rippledesk.conversations.models import Conversation, Direction, Message
 from rippledesk.conversations.search.ddl import (
     CUSTOMER_FTS,
     IDENTITY_FTS,
+    MESSAGE_DOCUMENT,
     MESSAGE_FTS,
     postgres_document,
 )
@@ -74,8 +77,7 @@ def _message_ids(
         query: Any = fts5(terms, any_term=any_term)
     else:
         match_from = f"{m} m"
-        document = postgres_document(("body",), "m")
-        where = f"to_tsvector('simple', {document}) @@ to_tsquery('simple', %s)"
+        where = f"m.{MESSAGE_DOCUMENT} @@ to_tsquery('simple', %s)"
         query = tsquery(terms, any_term=any_term)
     sql, params = _message_sql(
         seat,
@@ -129,15 +131,30 @@ def _message_sql(
 
 
 # PostgreSQL cannot read a GIN index in id order, and its planner guesses how many rows a text
-# query matches from sampled statistics. Left to itself it walks the primary key backwards and
-# computes to_tsvector() for every row until LIMIT is reached: milliseconds for a common word,
-# but 20 s over 2 M messages when a rarer combination was guessed common. So the search is done
-# in id windows, newest first: the newest _RECENT rows by the key walk (bounded; a frequent
-# term's density then says how much further to walk, at most _WALK_MAX rows), then older
-# windows through the GIN index only, until ``limit`` are found (docs/benchmarks.md).
-_RECENT = 1_000
-_WALK_MAX = 4_000
+# query matches from sampled statistics. Left to itself it walks the primary key backwards
+# testing every row until LIMIT is reached (fine for a common word, the whole table for a rare
+# one), or builds a GIN bitmap of every match in the table (fine for a rare word, 50-150 ms for
+# a middling one or a phrase of common words). So the search is done in id windows, newest
+# first: the newest _RECENT rows by the key walk (bounded: the stored document makes a row's
+# test about 0.3 µs), as much further as a frequent term's density suggests (at most
+# _WALK_MAX rows), then the older rows through the GIN index only, until ``limit`` are found
+# (docs/benchmarks.md, docs/adr/0004-stored-search-document-on-postgresql.md).
+_RECENT = 20_000
+_WALK_MAX = 100_000
 _WINDOWS = (200_000, 2_000_000, None)
+
+
+@contextmanager
+def _planner_without(cursor: Any, *plans: str) -> Iterator[None]:
+    """Within it, PostgreSQL's planner may not use ``plans`` (``bitmapscan``, ``indexscan``...)."""
+    with transaction.atomic():
+        for plan in plans:
+            cursor.execute(f"SET LOCAL enable_{plan} = off")
+        try:
+            yield
+        finally:
+            for plan in plans:
+                cursor.execute(f"RESET enable_{plan}")
 
 
 def _postgres_windows(
@@ -150,27 +167,25 @@ def _postgres_windows(
             cursor.execute(f"SELECT MAX(id) FROM {table(Message)}")
             before_id = int(cursor.fetchone()[0] or 0) + 1
         low = max(before_id - _RECENT, 0)
-        cursor.execute(sql, [*base_params, low, before_id, limit])
-        found += [row[0] for row in cursor.fetchall()]
-        if 0 < len(found) < limit:  # a frequent term: walk on as far as its density suggests
-            need = (limit - len(found)) * _RECENT * 3 // (len(found) * 2)
-            if need <= _WALK_MAX:
-                high, low = low, max(low - need, 0)
-                cursor.execute(sql, [*base_params, low, high, limit - len(found)])
-                found += [row[0] for row in cursor.fetchall()]
-        for size in _WINDOWS:
+        with _planner_without(cursor, "bitmapscan", "seqscan"):  # the key walk, bounded
+            cursor.execute(sql, [*base_params, low, before_id, limit])
+            found += [row[0] for row in cursor.fetchall()]
+            if 0 < len(found) < limit:  # a frequent term: on as far as its density suggests
+                need = (limit - len(found)) * _RECENT * 3 // (len(found) * 2)
+                if need <= _WALK_MAX:
+                    high, low = low, max(low - need, 0)
+                    cursor.execute(sql, [*base_params, low, high, limit - len(found)])
+                    found += [row[0] for row in cursor.fetchall()]
+        # None found at all: a rare term, few GIN matches, one bitmap for all the older rows.
+        # Some: the older matches are many, fetched window by window (each bitmap is ANDed
+        # with the window's key range), newest first.
+        for size in _WINDOWS if found else (None,):
             if len(found) >= limit or low <= 0:
                 break
             high, low = low, max(low - size, 0) if size else 0
-            with transaction.atomic():
-                cursor.execute("SET LOCAL enable_indexscan = off")
-                cursor.execute("SET LOCAL enable_seqscan = off")
-                try:
-                    cursor.execute(sql, [*base_params, low, high, limit - len(found)])
-                    found += [row[0] for row in cursor.fetchall()]
-                finally:
-                    cursor.execute("RESET enable_indexscan")
-                    cursor.execute("RESET enable_seqscan")
+            with _planner_without(cursor, "indexscan", "seqscan"):  # the GIN index only
+                cursor.execute(sql, [*base_params, low, high, limit - len(found)])
+                found += [row[0] for row in cursor.fetchall()]
     return found[:limit]
 
 
@@ -216,11 +231,35 @@ def search_customer_ids(seat: Seat, terms: list[Term], *, limit: int = 20) -> li
                 + _channel_clause(seat, "v", params)
                 + ")"
             )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT hit FROM ({sql}) hits ORDER BY hit DESC LIMIT %s", [*params, limit]
-            )
-            for (pk,) in cursor.fetchall():
-                if pk not in found:
-                    found.append(pk)
+        if connection.vendor == "sqlite":
+            hits = _newest(f"SELECT hit FROM ({sql}) hits", params, limit)
+        else:
+            hits = _postgres_customers(sql, params, limit)
+        found += [pk for pk in hits if pk not in found]
     return sorted(found, reverse=True)[:limit]
+
+
+def _newest(sql: str, params: list[Any], limit: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY hit DESC LIMIT %s", [*params, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+# As for messages (above), PostgreSQL's planner may walk the customer key backwards computing
+# to_tsvector() per row when it guesses a term common: 0.3-0.6 s for a prefix such as "will".
+# So the newest _RECENT_CUSTOMERS customers are searched by the key walk (bounded), and the
+# rest, when that found too few, through the GIN index only.
+_RECENT_CUSTOMERS = 2_000
+
+
+def _postgres_customers(sql: str, params: list[Any], limit: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {table(Customer)}")
+        bound = int(cursor.fetchone()[0] or 0) - _RECENT_CUSTOMERS
+    found = _newest(f"SELECT hit FROM ({sql} AND cu.id > %s) hits", [*params, bound], limit)
+    if len(found) >= limit or bound <= 0:
+        return found
+    with connection.cursor() as cursor, _planner_without(cursor, "indexscan", "seqscan"):
+        older = f"SELECT hit FROM ({sql} AND cu.id <= %s) hits"
+        found += _newest(older, [*params, bound], limit - len(found))
+    return found
