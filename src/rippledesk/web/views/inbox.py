@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from rippledesk.conversations.actions import do_wake_snoozed
 from rippledesk.conversations.inbox import (
@@ -103,11 +105,9 @@ def inbox(request: HttpRequest, workspace: str) -> HttpResponse:
     teams = workspace_teams(seat)
     current_channel = next((c for c in channels if c.pk == query.channel), None)
     current_team = next((t for t in teams if t.pk == query.team), None)
-    listing = list_context(request, seat, query, view_counts(seat, query))
     context = {
         **frame(request, seat, section="inbox"),
-        **listing,
-        "list_html": render_list(request, listing),
+        **list_context(request, seat, query, view_counts(seat, query)),
         "channels": channels,
         "teams": teams,
         "current_channel": current_channel,
@@ -119,7 +119,9 @@ def inbox(request: HttpRequest, workspace: str) -> HttpResponse:
         "sentiments": SENTIMENTS,
         "intents": INTENTS,
     }
-    return render(request, "web/inbox.html", context)
+    # The page's body (sidebar, filters, list) is one Jinja2 render; web/inbox.html frames it.
+    body = render_to_string("web/_inbox.html", {**context}, request, using="jinja2")
+    return render(request, "web/inbox.html", {**context, "inbox_html": mark_safe(body)})
 
 
 @login_required

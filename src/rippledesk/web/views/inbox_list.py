@@ -190,5 +190,5 @@ def list_context(
 
 
 def render_list(request: HttpRequest, context: dict[str, Any]) -> SafeString:
-    html = render_to_string("web/_inbox_list.html", context, request, using="jinja2")
+    html = render_to_string("web/_inbox_list.html", {**context}, request, using="jinja2")
     return mark_safe(html)  # the template escapes every value it prints (autoescape)

@@ -214,5 +214,5 @@ def timeline_context(seat: Seat, conversation: Conversation) -> dict[str, Any]:
 
 
 def render_timeline(request: HttpRequest, context: dict[str, Any]) -> SafeString:
-    html = render_to_string("web/_timeline.html", context, request, using="jinja2")
+    html = render_to_string("web/_timeline.html", {**context}, request, using="jinja2")
     return mark_safe(html)  # the template escapes every value it prints (autoescape)
