@@ -109,13 +109,16 @@ class Conversation(TimeStampedModel):
         # The inbox's view indexes hold the view's whole order, id included (PostgreSQL's indexes
         # do not carry the key as SQLite's do), then the channel: an agent's channel filter and
         # the capped view counts are read from the index alone, without a row per candidate.
+        # Not conv_ws_activity's: with the id there, SQLite without statistics took it, not
+        # conv_customer_recent, for a customer's latest conversations (both then gave the whole
+        # order) and walked the workspace's (200 ms); ties of last_activity_at are sorted.
         indexes = [
             models.Index(
                 fields=["workspace", "status", "-last_activity_at", "-id", "channel_account"],
                 name="conv_ws_status_activity",
             ),
             models.Index(
-                fields=["workspace", "-last_activity_at", "-id", "channel_account"],
+                fields=["workspace", "-last_activity_at", "channel_account"],
                 name="conv_ws_activity",
             ),
             models.Index(

@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="conversation",
             index=models.Index(
-                fields=["workspace", "-last_activity_at", "-id", "channel_account"],
+                fields=["workspace", "-last_activity_at", "channel_account"],
                 name="conv_ws_activity",
             ),
         ),
