@@ -157,6 +157,8 @@ def zone_info(name: str) -> ZoneInfo:
 
 
 def policy_for(workspace: Workspace) -> Policy:
+    """The workspace's targets; its business-hours calendar is read only if a target counts
+    business hours (the inbox asks on every page and refresh)."""
     lines: dict[tuple[str, int | None], Line] = {}
     for row in SlaTarget.objects.filter(workspace=workspace):
         lines[(row.priority, row.channel_id)] = Line(
@@ -167,4 +169,6 @@ def policy_for(workspace: Workspace) -> Policy:
             business_hours=row.business_hours,
             target_id=row.pk,
         )
-    return Policy(lines, calendar_for(workspace))
+    if any(line.business_hours for line in lines.values()):
+        return Policy(lines, calendar_for(workspace))
+    return Policy(lines, Calendar(zone_info(workspace.time_zone)))
