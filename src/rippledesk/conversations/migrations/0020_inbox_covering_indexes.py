@@ -18,10 +18,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RemoveIndex(
             model_name="conversation",
-            name="conv_ws_status_activity",
-        ),
-        migrations.RemoveIndex(
-            model_name="conversation",
             name="conv_ws_activity",
         ),
         migrations.RemoveIndex(
@@ -35,13 +31,6 @@ class Migration(migrations.Migration):
         migrations.RemoveIndex(
             model_name="conversation",
             name="conv_ws_unassigned",
-        ),
-        migrations.AddIndex(
-            model_name="conversation",
-            index=models.Index(
-                fields=["workspace", "status", "-last_activity_at", "-id", "channel_account"],
-                name="conv_ws_status_activity",
-            ),
         ),
         migrations.AddIndex(
             model_name="conversation",
