@@ -14,10 +14,10 @@ from django.utils import timezone
 from rippledesk.conversations.models import Direction, Message
 from rippledesk.conversations.timings import AUTO_REPLY
 from rippledesk.core.events import ConversationsChanged, MessagesStored
+from rippledesk.triage.live import FRESH
 from rippledesk.triage.models import AssignmentPolicy, TeamRouting
 from rippledesk.triage.routing import do_route
 from rippledesk.triage.sla_tracking import (
-    FRESH,
     recompute,
     record_answers,
     record_status,

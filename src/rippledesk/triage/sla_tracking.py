@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +33,6 @@ from rippledesk.triage.sla import Deadline, Policy, policy_for
 from rippledesk.workspaces.models import Workspace
 
 log = logging.getLogger(__name__)
-FRESH = timedelta(hours=24)
 
 
 class _Policies(dict[int, Policy]):
@@ -241,15 +240,7 @@ def _timeline(conversation: Conversation, metric: str, due_at: datetime) -> None
 def alert(state: ConversationSla, metric: str, kind: str, due_at: datetime) -> None:
     """Record a warning or breach found by the timer job and tell subscribers after commit."""
     conversation = state.conversation
-    SlaEvent.objects.create(
-        conversation=conversation,
-        workspace_id=conversation.workspace_id,
-        metric=metric,
-        kind=kind,
-        priority=conversation.priority,
-        due_at=due_at,
-        at=timezone.now(),
-    )
+    _event(conversation, metric, kind, due_at, timezone.now()).save()
     if kind == SlaEventKind.BREACH:
         _timeline(conversation, metric, due_at)
     emit_on_commit(SlaAlert(conversation.pk, metric, kind))

@@ -33,6 +33,7 @@ from django.utils import timezone
 from rippledesk.conversations.models import Conversation, Direction, Message
 from rippledesk.core.errors import ActionError
 from rippledesk.core.events import ConversationsChanged, MessagesStored, SlaAlert
+from rippledesk.triage.live import FRESH
 from rippledesk.triage.rules.actions import do_disable_rule
 from rippledesk.triage.rules.effects import MissingReference, perform
 from rippledesk.triage.rules.facts import Facts, matches
@@ -41,7 +42,6 @@ from rippledesk.triage.rules.spec import ACTION_LABELS, RuleInvalid, RuleSpec
 from rippledesk.workspaces.models import Membership
 
 logger = logging.getLogger("rippledesk.rules")
-FRESH = timedelta(hours=24)
 MAX_DEPTH = 3
 CHUNK = 1000
 MESSAGE_TRIGGERS = (Trigger.CONVERSATION_CREATED, Trigger.MESSAGE_RECEIVED)
