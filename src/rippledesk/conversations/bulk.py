@@ -132,7 +132,7 @@ class BulkWriter:
         """Store one batch atomically; a failure leaves earlier batches intact."""
         if not records:
             return BatchResult()
-        with transaction.atomic(), BatchIndex(len(records)):
+        with transaction.atomic(savepoint=False), BatchIndex(len(records)):
             channels = self.channel_ids({r.channel for r in records})
             identities = self._identity_ids(records, channels)
             groups: Groups = {}

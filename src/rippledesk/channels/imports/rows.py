@@ -27,6 +27,7 @@ from rippledesk.channels.models import ChannelKind, ImportRun
 from rippledesk.conversations.bulk import BulkWriter
 from rippledesk.conversations.models import ConversationKind, Message
 from rippledesk.conversations.records import MessageRecord
+from rippledesk.conversations.search.bulk import BatchIndex
 from rippledesk.core.commits import CommitGroup
 from rippledesk.core.progress import Progress
 from rippledesk.core.readahead import read_ahead
@@ -113,7 +114,7 @@ class RowImporter:
         started = run.created_at
         progress = Progress(reader.size, "importing")
         batch: dict[tuple[str, str], MessageRecord] = {}
-        with CommitGroup() as commits:
+        with CommitGroup(around=BatchIndex) as commits:
             for message in read_ahead(self._records(reader, report)):
                 key = (message.channel, message.external_id)
                 if key in batch:
@@ -172,7 +173,7 @@ class RowImporter:
         if not records:
             return 0
         seen = self._seen
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             maybe = [r for r in records if (r.channel, r.external_id) in seen]
             earlier = self._stored_this_run(maybe, started) if maybe else {}
             fresh = [r for r in records if (r.channel, r.external_id) not in earlier]

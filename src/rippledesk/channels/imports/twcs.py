@@ -27,6 +27,7 @@ from rippledesk.channels.models import ChannelKind, ImportRun
 from rippledesk.conversations.bulk import BulkWriter
 from rippledesk.conversations.models import ConversationKind
 from rippledesk.conversations.records import MessageRecord
+from rippledesk.conversations.search.bulk import BatchIndex
 from rippledesk.core.commits import CommitGroup
 from rippledesk.core.progress import Progress
 from rippledesk.core.readahead import read_ahead
@@ -161,7 +162,7 @@ class TwcsImporter:
         progress = Progress(resolver.row_count(), "storing ")
         batch: list[MessageRecord] = []
         done = 0
-        with CommitGroup() as commits:
+        with CommitGroup(around=BatchIndex) as commits:
             for thread in resolver.threads():
                 records = self._thread_records(thread, resolver, report)
                 batch.extend(records)

@@ -59,7 +59,7 @@ class StagingTable:
         database costs time in proportion to its page cache (50x slower with a 64 MiB cache).
         """
         if rows:
-            with transaction.atomic(), bulk_cursor() as (cursor, mark):
+            with transaction.atomic(savepoint=False), bulk_cursor() as (cursor, mark):
                 marks = ", ".join([mark] * len(COLUMNS))
                 cursor.executemany(
                     f"INSERT INTO {NAME} ({', '.join(COLUMNS)}) VALUES ({marks})", rows
