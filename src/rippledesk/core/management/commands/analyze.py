@@ -18,6 +18,7 @@ VISIBILITIES = ["public_post", "public_reply", "review", "email", "private_messa
 
 class Command(BaseCommand):
     help = "Analyse every row of a CSV or JSONL file; one JSON object per row, in input order."
+    requires_system_checks: list[str] = []  # see the import command
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--input", type=Path, required=True, help=".csv, .jsonl or .ndjson")

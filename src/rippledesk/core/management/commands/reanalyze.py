@@ -16,6 +16,7 @@ from rippledesk.core.progress import Progress
 
 class Command(BaseCommand):
     help = "Analyse inbound messages that have no result from the given analyzer's version."
+    requires_system_checks: list[str] = []  # see the import command
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--analyzer", default="rippledesk-default")

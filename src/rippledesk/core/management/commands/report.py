@@ -30,6 +30,7 @@ def _duration(seconds: float | None) -> str:
 
 class Command(BaseCommand):
     help = "Reports over the desk's conversations."
+    requires_system_checks: list[str] = []  # see the import command
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="report", required=True)
