@@ -14,6 +14,15 @@ def _inline_jobs(settings: object) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """No cached page parts (counts, banners, policies, wake throttles) from an earlier test:
+    ids repeat across tests once their rows are rolled back."""
+    from django.core.cache import cache  # noqa: PLC0415
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _event_handlers_do_not_fail(
     request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
 ) -> Iterator[None]:

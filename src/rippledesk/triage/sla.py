@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
+
 from rippledesk.triage.hours import Calendar, Interval, check_week
 from rippledesk.triage.models import Holiday, OpeningHours, SlaMetric, SlaTarget
 from rippledesk.workspaces.models import Workspace
@@ -154,6 +156,34 @@ def zone_info(name: str) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (KeyError, ValueError):  # an unknown zone stored before validation existed
         return ZoneInfo("UTC")
+
+
+# How long a process may show SLA deadlines from a policy another process has since changed.
+POLICY_TTL = 30
+
+
+def _policy_key(workspace_id: int) -> str:
+    return f"rippledesk:sla-policy:{workspace_id}"
+
+
+def cached_policy(workspace: Workspace) -> Policy:
+    """``policy_for`` for pages that show deadlines: the inbox asks on every page and refresh.
+
+    The policy's writes (``sla_actions``) drop this process's copy when they commit; other
+    processes of a multi-process deployment keep theirs for at most ``POLICY_TTL`` seconds.
+    The SLA clocks themselves (``sla_tracking``) always read the policy afresh.
+    """
+    key = _policy_key(workspace.pk)
+    policy = cache.get(key)
+    if isinstance(policy, Policy):
+        return policy
+    policy = policy_for(workspace)
+    cache.set(key, policy, POLICY_TTL)
+    return policy
+
+
+def forget_policy(workspace_id: int) -> None:
+    cache.delete(_policy_key(workspace_id))
 
 
 def policy_for(workspace: Workspace) -> Policy:

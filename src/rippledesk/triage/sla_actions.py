@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
+from functools import partial
 from zoneinfo import available_timezones
 
 from django.db import transaction
@@ -18,7 +19,7 @@ from rippledesk.channels.models import ChannelAccount
 from rippledesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from rippledesk.triage.hours import WEEKDAYS, Interval, check_week
 from rippledesk.triage.models import Holiday, OpeningHours, SlaTarget
-from rippledesk.triage.sla import DEFAULT_MINUTES
+from rippledesk.triage.sla import DEFAULT_MINUTES, forget_policy
 from rippledesk.workspaces.access import Seat
 from rippledesk.workspaces.models import Workspace
 
@@ -94,6 +95,7 @@ def do_save_sla_target(
                 f"There is already a {priority} line for {where}; change that one instead.",
                 field="priority",
             )
+        _changed(seat)
         if target_id is None:
             return SlaTarget.objects.create(workspace=seat.workspace, **values)
         line = SlaTarget.objects.filter(workspace=seat.workspace, pk=target_id).first()
@@ -105,9 +107,17 @@ def do_save_sla_target(
         return line
 
 
+def _changed(seat: Seat) -> None:
+    """Drop the cached policy (``sla.cached_policy``) now and again when this write commits,
+    in case another request cached the old policy in between."""
+    forget_policy(seat.workspace.pk)
+    transaction.on_commit(partial(forget_policy, seat.workspace.pk))
+
+
 def do_delete_sla_target(seat: Seat, target_id: int) -> None:
     _admin(seat)
     SlaTarget.objects.filter(workspace=seat.workspace, pk=target_id).delete()
+    _changed(seat)
 
 
 def parse_day(weekday: int, text: str) -> list[Interval]:
@@ -141,6 +151,7 @@ def do_set_week(seat: Seat, days: dict[int, str]) -> None:
             )
             for i in week
         )
+        _changed(seat)
 
 
 def do_add_holiday(seat: Seat, day: str, name: str = "") -> Holiday:
@@ -152,12 +163,14 @@ def do_add_holiday(seat: Seat, day: str, name: str = "") -> Holiday:
     holiday, _ = Holiday.objects.update_or_create(
         workspace=seat.workspace, day=when, defaults={"name": name.strip()[:100]}
     )
+    _changed(seat)
     return holiday
 
 
 def do_delete_holiday(seat: Seat, holiday_id: int) -> None:
     _admin(seat)
     Holiday.objects.filter(workspace=seat.workspace, pk=holiday_id).delete()
+    _changed(seat)
 
 
 def do_set_time_zone(seat: Seat, name: str) -> None:
@@ -171,3 +184,4 @@ def do_set_time_zone(seat: Seat, name: str) -> None:
         )
     Workspace.objects.filter(pk=seat.workspace.pk).update(time_zone=zone)
     seat.workspace.time_zone = zone
+    _changed(seat)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from rippledesk.analysis.models import MessageAnalysis
@@ -20,6 +21,7 @@ from rippledesk.triage.crisis.models import OPEN_STATUSES, Crisis, CrisisBucket
 from rippledesk.workspaces.access import Seat
 
 BANNER_LIMIT = 3
+BANNER_TTL = 5  # seconds
 CHART_BEFORE = 16  # buckets of context before an incident (4 hours)
 CHART_AFTER = 8
 CHART_MAX = 192  # buckets drawn at most (2 days)
@@ -43,13 +45,40 @@ def access_crisis(seat: Seat, crisis_id: int, *, for_update: bool = False) -> Cr
 
 
 def banner(seat: Seat) -> list[Crisis]:
-    """The open incidents worth a banner on every page, newest first (a few at most)."""
-    return list(
+    """The open incidents worth a banner on every page, newest first (a few at most).
+
+    Every page shows it, so it is kept for ``BANNER_TTL`` seconds per workspace and channel
+    reach: incidents open and grow from a job that runs once a minute, so a banner a few
+    seconds late changes nothing, and acknowledging or resolving drops the copies at once
+    (``forget_banner``).
+    """
+    scope = "all" if seat.channel_ids is None else ",".join(map(str, sorted(seat.channel_ids)))
+    key = f"{_banner_prefix(seat.workspace.pk)}:{scope}"
+    found = cache.get(key)
+    if isinstance(found, list):
+        return found
+    rows = list(
         visible_crises(seat)
         .filter(status__in=OPEN_STATUSES)
         .select_related("channel")
         .order_by("-started_at", "-pk")[: BANNER_LIMIT + 1]
     )
+    cache.set(key, rows, BANNER_TTL)
+    return rows
+
+
+def _banner_prefix(workspace_id: int) -> str:
+    generation = cache.get_or_set(f"rippledesk:crisis-banner:{workspace_id}", 0, None)
+    return f"rippledesk:crisis-banner:{workspace_id}:{generation}"
+
+
+def forget_banner(workspace_id: int) -> None:
+    """Every cached banner of the workspace, whatever the reach it was cached for, goes."""
+    key = f"rippledesk:crisis-banner:{workspace_id}"
+    try:
+        cache.incr(key)
+    except ValueError:  # nothing cached yet
+        cache.set(key, 1, None)
 
 
 def crisis_messages(seat: Seat, crisis: Crisis) -> QuerySet[Message]:

@@ -21,12 +21,19 @@ from rippledesk.triage.models import (
     SlaEvent,
     SlaTarget,
 )
-from rippledesk.triage.sla import DEFAULT_MINUTES, Deadline, clock_of, policy_for
+from rippledesk.triage.sla import (
+    DEFAULT_MINUTES,
+    Deadline,
+    cached_policy,
+    clock_of,
+    policy_for,
+)
+from rippledesk.triage.sla_actions import do_delete_sla_target, do_save_sla_target, do_set_time_zone
 from rippledesk.triage.sla_timer import check_deadlines
 from rippledesk.triage.tests.support import mentions, setup_team
 from rippledesk.workspaces.access import seat_in
-from rippledesk.workspaces.actions import do_get_or_create_workspace
-from rippledesk.workspaces.models import Workspace
+from rippledesk.workspaces.actions import do_add_member, do_get_or_create_workspace
+from rippledesk.workspaces.models import Role, User, Workspace
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -45,6 +52,29 @@ def test_channel_line_beats_every_channel_line_beats_default() -> None:
     assert policy.line("urgent", mail.pk).first_response == 30
     assert policy.line("high", x.pk).first_response == DEFAULT_MINUTES["high"]
     assert policy.line("weird", None).first_response == DEFAULT_MINUTES["normal"]
+
+
+@pytest.mark.django_db
+def test_the_inbox_policy_copy_follows_every_policy_write() -> None:
+    workspace = do_get_or_create_workspace("acme")
+    boss = User.objects.create_user("boss", password="x-long-password")
+    do_add_member(workspace, boss, Role.ADMIN)
+    seat = seat_in(boss, workspace)
+    assert seat is not None
+    assert cached_policy(workspace).line("urgent", None).first_response == DEFAULT_MINUTES["urgent"]
+    # Written behind the actions' back: the cached copy does not see it (it lives POLICY_TTL) ...
+    SlaTarget.objects.create(workspace=workspace, priority="high", first_response_minutes=7)
+    assert cached_policy(workspace).line("high", None).first_response == DEFAULT_MINUTES["high"]
+    # ... while every write through the SLA actions drops it.
+    line = do_save_sla_target(
+        seat, priority="urgent", channel_id=None, first_response=3, warn_before=1
+    )
+    assert cached_policy(workspace).line("urgent", None).first_response == 3
+    assert cached_policy(workspace).line("high", None).first_response == 7
+    do_delete_sla_target(seat, line.pk)
+    assert cached_policy(workspace).line("urgent", None).first_response == DEFAULT_MINUTES["urgent"]
+    do_set_time_zone(seat, "Europe/Paris")
+    assert cached_policy(workspace).calendar.zone.key == "Europe/Paris"
 
 
 def test_clock_states() -> None:

@@ -35,6 +35,7 @@ from rippledesk.web.views.inbox_list import list_context, query_link, render_lis
 from rippledesk.workspaces.access import Seat, visible_workspaces
 
 COUNTS_TTL = 60
+WAKE_EVERY = 10  # seconds
 
 
 @login_required
@@ -100,7 +101,10 @@ def view_counts(seat: Seat, query: InboxQuery) -> list[dict[str, Any]]:
 def inbox(request: HttpRequest, workspace: str) -> HttpResponse:
     seat = seat_for(request, workspace)
     query = InboxQuery.parse(request.GET)
-    do_wake_snoozed(seat)
+    # Snoozes end to the minute; looking for due ones once per WAKE_EVERY seconds per
+    # workspace spares every other page view and refresh a statement.
+    if cache.add(f"rippledesk:wake-snoozed:{seat.workspace.pk}", True, WAKE_EVERY):
+        do_wake_snoozed(seat)
     channels = reachable_channels(seat)
     teams = workspace_teams(seat)
     current_channel = next((c for c in channels if c.pk == query.channel), None)

@@ -31,7 +31,7 @@ from rippledesk.conversations.inbox import (
     latest_snippet,
 )
 from rippledesk.conversations.models import Conversation, ConversationStatus
-from rippledesk.triage.sla import Clock, Policy, policy_for
+from rippledesk.triage.sla import Clock, Policy, cached_policy
 from rippledesk.web.templatetags.marks import percent
 from rippledesk.web.views.frame import zone_of
 from rippledesk.workspaces.access import Seat
@@ -144,7 +144,7 @@ def list_rows(seat: Seat, ids: list[int]) -> list[ListRow]:
     if not ids:
         return []
     found = {values["pk"]: values for values in _details().filter(pk__in=ids)}
-    policy = policy_for(seat.workspace)
+    policy = cached_policy(seat.workspace)
     now = timezone.now()
     return [_row(found[pk], policy, now) for pk in ids if pk in found]
 
