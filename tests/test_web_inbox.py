@@ -349,3 +349,30 @@ def test_a_row_shows_customer_channel_labels_times_and_assignee(desk: Desk) -> N
     assert ">31 Oct 2017</time>" in text
     assert 'title="Assigned to Ava">AV</span>' in text
     assert f'data-href="/w/acme/conversations/{alice.number}/"' in text
+
+
+def test_top_bar_shows_own_availability_and_unread_notifications(desk: Desk) -> None:
+    from rippledesk.triage.routing import do_set_availability  # noqa: PLC0415
+    from rippledesk.triage.rules.models import Notification  # noqa: PLC0415
+    from rippledesk.workspaces.models import Membership  # noqa: PLC0415
+
+    def note(user: User, workspace: Any, read: bool) -> None:
+        Notification.objects.create(
+            workspace=workspace,
+            user=user,
+            source="test",
+            text="look",
+            created_at=timezone.now(),
+            read_at=timezone.now() if read else None,
+        )
+
+    page = desk.client.get(desk.inbox_url()).content.decode()
+    assert 'value="away" selected' not in page and "unread" not in page  # nothing unread yet
+    for read in (False, False, True):
+        note(desk.agent, desk.workspace, read)
+    note(desk.agent, desk.other, False)  # another workspace's bell
+    note(desk.manager, desk.workspace, False)  # someone else's
+    do_set_availability(Membership.objects.get(workspace=desk.workspace, user=desk.agent), "away")
+    page = desk.client.get(desk.inbox_url()).content.decode()
+    assert 'aria-label="2 unread"' in page
+    assert 'value="away" selected' in page

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db.models import Count, Subquery
 from django.http import Http404, HttpRequest
 
 from rippledesk.channels.models import ChannelAccount
@@ -54,14 +55,8 @@ def frame(request: HttpRequest, seat: Seat, *, section: str = "") -> dict[str, A
     if request.session.get(SESSION_WORKSPACE) != seat.workspace.slug:  # no write per page
         request.session[SESSION_WORKSPACE] = seat.workspace.slug
     from rippledesk.triage.crisis.queries import banner  # noqa: PLC0415 - web reads triage state
-    from rippledesk.triage.models import AgentState  # noqa: PLC0415 - web reads triage state
-    from rippledesk.triage.rules.notify import unread_count  # noqa: PLC0415
 
-    state = (
-        AgentState.objects.filter(membership__workspace=seat.workspace, membership__user=seat.user)
-        .values_list("availability", flat=True)
-        .first()
-    )
+    state, unread = _availability_and_unread(seat)
     return {
         "availability": state or "offline",
         "workspace": seat.workspace,
@@ -69,6 +64,34 @@ def frame(request: HttpRequest, seat: Seat, *, section: str = "") -> dict[str, A
         "zone": zone_of(seat.workspace),
         "seat": seat,
         "section": section,
-        "unread_notifications": unread_count(seat),
+        "unread_notifications": unread,
         "crisis_banner": banner(seat),
     }
+
+
+def _availability_and_unread(seat: Seat) -> tuple[str | None, int]:
+    """The top bar's availability switch and notification bell, in one statement: every page
+    pays for them, and on PostgreSQL each statement is a round trip."""
+    from rippledesk.triage.models import AgentState  # noqa: PLC0415 - web reads triage state
+    from rippledesk.triage.rules.notify import notifications_for  # noqa: PLC0415
+
+    availability = AgentState.objects.filter(
+        membership__workspace=seat.workspace, membership__user=seat.user
+    ).values("availability")[:1]
+    unread = (
+        notifications_for(seat)
+        .filter(read_at__isnull=True)
+        .order_by()
+        .values("workspace")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    row = (
+        Workspace.objects.filter(pk=seat.workspace.pk)
+        .annotate(availability=Subquery(availability), unread=Subquery(unread))
+        .values_list("availability", "unread")
+        .first()
+    )
+    if row is None:
+        return None, 0
+    return row[0], int(row[1] or 0)
