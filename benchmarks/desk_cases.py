@@ -125,7 +125,7 @@ class Domain:
         rows = inbox_rows(seat, query)
         total = count_capped(rows)
         after = Cursor.decode(cursor, query.order())
-        page = keyset_page(with_list_details(rows), query.order(), after=after)
+        page = keyset_page(rows, query.order(), after=after)
         return total + sum(len(getattr(row, "snippet", "") or "") for row in page.rows)
 
     def search(self, rng: random.Random) -> int:

@@ -30,7 +30,6 @@ from rippledesk.conversations.inbox import (
     count_capped,
     inbox_rows,
     keyset_page,
-    with_list_details,
 )
 from rippledesk.conversations.models import CannedResponse, Direction, Message
 from rippledesk.core.errors import NotFound
@@ -97,7 +96,7 @@ def list_conversations(
     order = query.order()
     after = Cursor.decode(cursor, order)
     rows = inbox_rows(desk, query)
-    page = keyset_page(with_list_details(rows), order, after=after, size=limit)
+    page = keyset_page(rows, order, after=after, size=limit)
     # One page holding everything needs no count query.
     counted = len(page.rows) if after is None and page.next is None else count_capped(rows)
     return ConversationPage(

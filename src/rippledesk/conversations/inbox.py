@@ -383,7 +383,14 @@ def keyset_page(
     before: Cursor | None = None,
     size: int = 50,
 ) -> Page:
-    """``keyset_ids`` with the page's rows as ``rows`` yields them (its details and all)."""
+    """``keyset_ids`` of ``rows``, with the page's conversations and their list details.
+
+    The details are read by primary key alone. ``rows`` already decided which ids the caller
+    may see; repeating its conditions made PostgreSQL walk the view's index and filter
+    thousands of rows down to the fifty ids (3.4 ms and a 0.8 ms plan for what the key does in
+    a fraction of that).
+    """
     ids = keyset_ids(rows, order, after=after, before=before, size=size)
-    details = {row.pk: row for row in rows.filter(pk__in=ids.ids)} if ids.ids else {}
+    found = with_list_details(Conversation.objects.filter(pk__in=ids.ids)) if ids.ids else []
+    details = {row.pk: row for row in found}
     return Page([details[pk] for pk in ids.ids if pk in details], ids.next, ids.previous)
