@@ -376,3 +376,19 @@ def test_top_bar_shows_own_availability_and_unread_notifications(desk: Desk) -> 
     page = desk.client.get(desk.inbox_url()).content.decode()
     assert 'aria-label="2 unread"' in page
     assert 'value="away" selected' in page
+
+
+def test_sidebar_lists_follow_new_channels_and_teams_at_once(desk: Desk) -> None:
+    """The channel and team lists are cached per process; writes through the ORM refresh them."""
+    from rippledesk.channels.models import ChannelAccount  # noqa: PLC0415
+    from rippledesk.workspaces.models import Team  # noqa: PLC0415
+
+    manager = desk.client_for(desk.manager)
+    before = manager.get(desk.inbox_url()).content.decode()
+    assert "BrandNewChannel" not in before and "Night shift" not in before
+    ChannelAccount.objects.create(workspace=desk.workspace, kind="x", name="BrandNewChannel")
+    Team.objects.create(workspace=desk.workspace, name="Night shift")
+    after = manager.get(desk.inbox_url()).content.decode()
+    assert "BrandNewChannel" in after and "Night shift" in after
+    # The agent's list is still cut to the channels their teams are granted.
+    assert "BrandNewChannel" not in desk.client.get(desk.inbox_url()).content.decode()

@@ -13,6 +13,7 @@ from django.db.models import Count, Subquery
 from django.http import Http404, HttpRequest
 
 from rippledesk.channels.models import ChannelAccount
+from rippledesk.web.frame_cache import remembered
 from rippledesk.workspaces.access import Seat, access_seat, visible_workspaces
 from rippledesk.workspaces.models import Team, User, Workspace
 
@@ -40,14 +41,23 @@ def zone_of(workspace: Workspace) -> ZoneInfo:
 
 
 def reachable_channels(seat: Seat) -> list[ChannelAccount]:
-    rows = ChannelAccount.objects.filter(workspace=seat.workspace)
-    if seat.channel_ids is not None:
-        rows = rows.filter(pk__in=sorted(seat.channel_ids))
-    return list(rows.order_by("kind", "name"))
+    """The workspace's channel accounts the seat reaches (the seat is read per request)."""
+    workspace = seat.workspace.pk
+    every = remembered(
+        f"channels:{workspace}",
+        lambda: list(ChannelAccount.objects.filter(workspace=workspace).order_by("kind", "name")),
+    )
+    if seat.channel_ids is None:
+        return every
+    return [channel for channel in every if channel.pk in seat.channel_ids]
 
 
 def workspace_teams(seat: Seat) -> list[Team]:
-    return list(Team.objects.filter(workspace=seat.workspace).order_by("name"))
+    workspace = seat.workspace.pk
+    return remembered(
+        f"teams:{workspace}",
+        lambda: list(Team.objects.filter(workspace=workspace).order_by("name")),
+    )
 
 
 def frame(request: HttpRequest, seat: Seat, *, section: str = "") -> dict[str, Any]:
@@ -60,7 +70,10 @@ def frame(request: HttpRequest, seat: Seat, *, section: str = "") -> dict[str, A
     return {
         "availability": state or "offline",
         "workspace": seat.workspace,
-        "workspaces": list(visible_workspaces(seat.user)[:SWITCHER_LIMIT]),
+        "workspaces": remembered(
+            f"switcher:{seat.user.pk}",
+            lambda: list(visible_workspaces(seat.user)[:SWITCHER_LIMIT]),
+        ),
         "zone": zone_of(seat.workspace),
         "seat": seat,
         "section": section,
