@@ -13,8 +13,9 @@ _FTS_TABLES = (
     ("rd_identity_fts", "customers_identity", ("handle", "display_name")),
 )
 MESSAGE_FTS = "rd_message_fts"
-# One row; ``paused`` is set to 1 only inside a bulk writer's transaction (see search/bulk.py),
-# so the committed value every other connection reads is always 0.
+# One row, ``paused`` always 0 since bulk writers drop the insert triggers for their
+# transaction instead (search/bulk.py: a trigger that merely skips rows still makes SQLite keep
+# a statement journal). The triggers of migration 0007 still read it, so it stays.
 FTS_CONTROL = "rd_fts_control"
 # PostgreSQL: the stored tsvector of each message's body (migration 0021; docs/adr/0004).
 MESSAGE_DOCUMENT = "rd_search_doc"
@@ -33,7 +34,7 @@ def control_statements() -> list[str]:
 
 
 def _sqlite_insert_trigger(fts: str, base: str, columns: tuple[str, ...]) -> str:
-    """Index each inserted row, unless a bulk writer indexes its batch in one statement."""
+    """Index each inserted row (bulk writers drop this trigger and index their rows at once)."""
     cols = ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
     return (
