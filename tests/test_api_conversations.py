@@ -168,3 +168,33 @@ def test_cursor_values_out_of_range(desk: Desk, values: list[object]) -> None:
     response = desk.call("GET", f"{BASE}/conversations?cursor={token}")
     assert response.status_code == 422
     assert error_of(response)["field"] == "cursor"
+
+
+def test_list_items_read_as_rows_match_the_conversation_schema(desk: Desk) -> None:
+    """The inbox reads its items as plain rows; they must say what the model-built item says."""
+    import json  # noqa: PLC0415
+
+    from ninja.responses import NinjaJSONEncoder  # noqa: PLC0415
+
+    from rippledesk.api.schemas import conversation_item  # noqa: PLC0415
+    from rippledesk.conversations.inbox import with_list_details  # noqa: PLC0415
+    from rippledesk.conversations.models import Conversation  # noqa: PLC0415
+
+    first = desk.conv(desk.number("alice_w"))
+    Conversation.objects.filter(pk=first.pk).update(
+        assignee=desk.users["agent"], team=desk.team, sentiment="negative", intent="complaint"
+    )
+    body = desk.call("GET", f"{BASE}/conversations?view=all", as_="manager").json()
+    assert body["items"]
+    for item in body["items"]:
+        model = with_list_details(Conversation.objects.filter(workspace=desk.acme)).get(
+            number=item["number"]
+        )
+        # Through the API's own JSON encoder, as the old model-built response went out.
+        expected = json.loads(
+            json.dumps(conversation_item(model).model_dump(), cls=NinjaJSONEncoder)
+        )
+        assert item == expected
+    assigned = next(i for i in body["items"] if i["number"] == first.number)
+    assert assigned["assignee"] == {"username": "agent", "name": "Agent"}
+    assert assigned["team"] == {"id": desk.team.pk, "name": "care"}

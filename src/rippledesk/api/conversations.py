@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -12,13 +12,13 @@ from ninja.params.functions import Query
 from rippledesk.analysis.queries import latest_analyses
 from rippledesk.api.auth import seat
 from rippledesk.api.errors import ErrorOut
+from rippledesk.api.inbox_items import conversation_items
 from rippledesk.api.pagination import CursorParam, Id, Limit, keyset
 from rippledesk.api.schemas import (
     ConversationDetail,
     ConversationListItem,
     MessageOut,
     conversation_detail,
-    conversation_item,
     message_out,
 )
 from rippledesk.conversations.access import access_conversation
@@ -29,7 +29,7 @@ from rippledesk.conversations.inbox import (
     InboxQuery,
     count_capped,
     inbox_rows,
-    keyset_page,
+    keyset_ids,
 )
 from rippledesk.conversations.models import CannedResponse, Direction, Message
 from rippledesk.core.errors import NotFound
@@ -77,7 +77,7 @@ def list_conversations(
     until: Annotated[str | None, Query(None, description="last activity on or before, YYYY-MM-DD")],
     cursor: CursorParam,
     limit: Limit,
-) -> ConversationPage:
+) -> dict[str, Any]:
     """A view of the inbox, filtered, in the view's order; ``count`` stops at 999 (capped)."""
     desk = seat(request, workspace)
     raw = {
@@ -96,15 +96,17 @@ def list_conversations(
     order = query.order()
     after = Cursor.decode(cursor, order)
     rows = inbox_rows(desk, query)
-    page = keyset_page(rows, order, after=after, size=limit)
+    page = keyset_ids(rows, order, after=after, size=limit)
     # One page holding everything needs no count query.
-    counted = len(page.rows) if after is None and page.next is None else count_capped(rows)
-    return ConversationPage(
-        items=[conversation_item(c) for c in page.rows],
-        next_cursor=page.next.encode() if page.next else None,
-        count=min(counted, COUNT_CAP),
-        count_capped=counted > COUNT_CAP,
-    )
+    counted = len(page.ids) if after is None and page.next is None else count_capped(rows)
+    # A dict, not a ConversationPage: ninja validates the response against the schema anyway,
+    # and building the items as pydantic objects first validated every field twice.
+    return {
+        "items": conversation_items(page.ids),
+        "next_cursor": page.next.encode() if page.next else None,
+        "count": min(counted, COUNT_CAP),
+        "count_capped": counted > COUNT_CAP,
+    }
 
 
 @router.get("/w/{workspace}/conversations/{number}", response={200: ConversationDetail, **ERRORS})
