@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -198,3 +199,21 @@ def test_list_items_read_as_rows_match_the_conversation_schema(desk: Desk) -> No
     assigned = next(i for i in body["items"] if i["number"] == first.number)
     assert assigned["assignee"] == {"username": "agent", "name": "Agent"}
     assert assigned["team"] == {"id": desk.team.pk, "name": "care"}
+
+
+def test_view_counts_are_reused_until_something_is_written(
+    desk: Desk, tmp_path: Path, django_assert_max_num_queries: Any
+) -> None:
+    from tests.desk import import_rows, write_rows  # noqa: PLC0415
+
+    url = f"{BASE}/conversations?view=all&limit=1"
+    assert desk.call("GET", url, as_="manager").json()["count"] == 4
+    counting = desk.call("GET", url, as_="manager")  # warm: the count comes from the cache
+    with django_assert_max_num_queries(20) as captured:
+        again = desk.call("GET", url, as_="manager").json()
+    assert again["count"] == 4 == counting.json()["count"]
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    # A new conversation (with its message) arrives: the next page counts afresh.
+    rows = [("@AcmeShop is anyone there?", "newcomer", "AcmeShop", "2017-11-04 10:00")]
+    import_rows(desk.acme, write_rows(tmp_path / "new.csv", rows))
+    assert desk.call("GET", url, as_="manager").json()["count"] == 5

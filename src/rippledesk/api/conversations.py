@@ -27,7 +27,7 @@ from rippledesk.conversations.inbox import (
     COUNT_CAP,
     Cursor,
     InboxQuery,
-    count_capped,
+    count_cached,
     inbox_rows,
     keyset_ids,
 )
@@ -98,7 +98,9 @@ def list_conversations(
     rows = inbox_rows(desk, query)
     page = keyset_ids(rows, order, after=after, size=limit)
     # One page holding everything needs no count query.
-    counted = len(page.ids) if after is None and page.next is None else count_capped(rows)
+    counted = (
+        len(page.ids) if after is None and page.next is None else count_cached(desk, query, rows)
+    )
     # A dict, not a ConversationPage: ninja validates the response against the schema anyway,
     # and building the items as pydantic objects first validated every field twice.
     return {

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Substr
@@ -221,6 +222,37 @@ def inbox_rows(seat: Seat, query: InboxQuery, *, zone: Any = None) -> QuerySet[C
 def count_capped(rows: QuerySet[Conversation], cap: int = COUNT_CAP) -> int:
     """``min(count, cap + 1)``: "1,000+" without counting millions of rows."""
     return rows.order_by().values("pk")[: cap + 1].count()
+
+
+# How long a count may be reused at most, even without a write.
+COUNT_TTL = 60
+
+
+def changes_marker(seat: Seat) -> str:
+    """Changes whenever any count of the workspace's views may have.
+
+    Every write that can move a conversation between views adds a message (replies, notes,
+    assignment and status events, imports) or a conversation, so the newest message id and the
+    workspace's conversation counter make a key that changes exactly when counts may.
+    """
+    newest = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return f"{seat.workspace.pk}:{seat.workspace.next_conversation_number}:{newest}"
+
+
+def count_cached(seat: Seat, query: InboxQuery, rows: QuerySet[Conversation]) -> int:
+    """``count_capped(rows)`` for ``query``, reused until ``changes_marker`` moves on.
+
+    Counting up to the cap reads up to a thousand rows, and for filters no index serves (an
+    intent, a topic) that was most of an API inbox request's time.
+    """
+    params = "&".join(f"{k}={v}" for k, v in sorted(query.as_params().items()))
+    key = f"rippledesk:count:{changes_marker(seat)}:{seat.user.pk}:{params}"
+    cached = cache.get(key)
+    if isinstance(cached, int):
+        return cached
+    counted = count_capped(rows)
+    cache.set(key, counted, COUNT_TTL)
+    return counted
 
 
 def latest_snippet() -> Substr:

@@ -19,10 +19,11 @@ from rippledesk.conversations.inbox import (
     SENTIMENTS,
     VIEWS,
     InboxQuery,
+    changes_marker,
     count_capped,
     inbox_rows,
 )
-from rippledesk.conversations.models import ConversationStatus, Message
+from rippledesk.conversations.models import ConversationStatus
 from rippledesk.web.views.frame import (
     SESSION_WORKSPACE,
     frame,
@@ -51,18 +52,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _cached_counts(seat: Seat, query: InboxQuery) -> dict[str, int]:
-    """Capped counts per view, cached until anything is written.
-
-    Every write that can move a conversation between views adds a message (replies, notes,
-    assignment and status events, imports) or a conversation, so the newest message id and the
-    workspace's conversation counter make a key that changes exactly when counts may; the page
-    and its two-second refresh then count only after a change.
-    """
-    newest = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    key = (
-        f"rippledesk:counts:{seat.workspace.pk}:{seat.workspace.next_conversation_number}:"
-        f"{newest}:{seat.user.pk}:{query.channel}:{query.team}"
-    )
+    """Capped counts per view, cached until anything is written (``changes_marker``): the page
+    and its two-second refresh then count only after a change."""
+    key = f"rippledesk:counts:{changes_marker(seat)}:{seat.user.pk}:{query.channel}:{query.team}"
     cached = cache.get(key)
     if isinstance(cached, dict):
         return cached
