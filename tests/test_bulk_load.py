@@ -20,19 +20,8 @@ from rippledesk.core.commits import CommitGroup
 from rippledesk.core.sql import bulk_load_session, insert_returning
 from rippledesk.customers.models import Customer
 from rippledesk.workspaces.actions import do_get_or_create_workspace
-from tests.conftest import REPO, run_command
-
-SAMPLE = REPO / "data" / "airline-tweets" / "sample.csv"
-AIRLINE_ARGS = (
-    "--text-column",
-    "text",
-    "--author-column",
-    "name",
-    "--channel-column",
-    "airline",
-    "--time-column",
-    "tweet_created",
-)
+from tests.conftest import run_command
+from tests.test_import_csv import AIRLINE_ARGS, SAMPLE
 
 
 def insert_triggers() -> dict[str, str]:

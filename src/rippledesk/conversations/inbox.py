@@ -247,11 +247,8 @@ def count_cached(seat: Seat, query: InboxQuery, rows: QuerySet[Conversation]) ->
     """
     params = "&".join(f"{k}={v}" for k, v in sorted(query.as_params().items()))
     key = f"rippledesk:count:{changes_marker(seat)}:{seat.user.pk}:{params}"
-    cached = cache.get(key)
-    if isinstance(cached, int):
-        return cached
-    counted = count_capped(rows)
-    cache.set(key, counted, COUNT_TTL)
+    counted = cache.get_or_set(key, lambda: count_capped(rows), COUNT_TTL)
+    assert isinstance(counted, int)
     return counted
 
 

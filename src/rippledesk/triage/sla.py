@@ -173,12 +173,8 @@ def cached_policy(workspace: Workspace) -> Policy:
     processes of a multi-process deployment keep theirs for at most ``POLICY_TTL`` seconds.
     The SLA clocks themselves (``sla_tracking``) always read the policy afresh.
     """
-    key = _policy_key(workspace.pk)
-    policy = cache.get(key)
-    if isinstance(policy, Policy):
-        return policy
-    policy = policy_for(workspace)
-    cache.set(key, policy, POLICY_TTL)
+    policy = cache.get_or_set(_policy_key(workspace.pk), lambda: policy_for(workspace), POLICY_TTL)
+    assert isinstance(policy, Policy)
     return policy
 
 
