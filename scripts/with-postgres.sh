@@ -5,7 +5,8 @@
 # Debian mirror), starts a fresh cluster in a temp dir on a free port, runs "$@", and always
 # stops the cluster and removes it. When PostgreSQL cannot be had, the command still runs, with
 # TEST_DATABASE_URL unset, and a loud notice says the PostgreSQL half was skipped; set
-# RIPPLEDESK_REQUIRE_POSTGRES=1 (as CI does) to fail instead.
+# RIPPLEDESK_REQUIRE_POSTGRES=1 (as CI does) to fail instead. RIPPLEDESK_PG_SERVER_OPTS adds
+# server options ("-c name=value ..."); `make test` turns autovacuum off with it.
 set -euo pipefail
 
 find_bin() {
@@ -56,7 +57,7 @@ trap cleanup EXIT
 "${run_as[@]}" "$bindir/initdb" -D "$workdir/data" -U postgres --auth=trust -E UTF8 \
     --no-locale >"$workdir/initdb.log" 2>&1 || { cat "$workdir/initdb.log" >&2; skip "initdb failed" "$@"; }
 "${run_as[@]}" "$bindir/pg_ctl" -D "$workdir/data" -l "$workdir/server.log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $workdir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $workdir -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${RIPPLEDESK_PG_SERVER_OPTS:-}" \
     start >/dev/null || { cat "$workdir/server.log" >&2; skip "server did not start" "$@"; }
 
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/rippledesk"
