@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
-
+from rippledesk.core.cached import forget, remembered
 from rippledesk.triage.hours import Calendar, Interval, check_week
 from rippledesk.triage.models import Holiday, OpeningHours, SlaMetric, SlaTarget
 from rippledesk.workspaces.models import Workspace
@@ -162,24 +161,24 @@ def zone_info(name: str) -> ZoneInfo:
 POLICY_TTL = 30
 
 
-def _policy_key(workspace_id: int) -> str:
-    return f"rippledesk:sla-policy:{workspace_id}"
+def _policy_scope(workspace_id: int) -> str:
+    return f"sla-policy:{workspace_id}"
 
 
 def cached_policy(workspace: Workspace) -> Policy:
     """``policy_for`` for pages that show deadlines: the inbox asks on every page and refresh.
 
-    The policy's writes (``sla_actions``) drop this process's copy when they commit; other
-    processes of a multi-process deployment keep theirs for at most ``POLICY_TTL`` seconds.
-    The SLA clocks themselves (``sla_tracking``) always read the policy afresh.
+    The policy's writes (``sla_actions``) drop this process's copy; other processes of a
+    multi-process deployment keep theirs for at most ``POLICY_TTL`` seconds. The SLA clocks
+    themselves (``sla_tracking``) always read the policy afresh.
     """
-    policy = cache.get_or_set(_policy_key(workspace.pk), lambda: policy_for(workspace), POLICY_TTL)
-    assert isinstance(policy, Policy)
-    return policy
+    return remembered(
+        _policy_scope(workspace.pk), "policy", lambda: policy_for(workspace), POLICY_TTL
+    )
 
 
 def forget_policy(workspace_id: int) -> None:
-    cache.delete(_policy_key(workspace_id))
+    forget(_policy_scope(workspace_id))
 
 
 def policy_for(workspace: Workspace) -> Policy:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from functools import partial
 from zoneinfo import available_timezones
 
 from django.db import transaction
@@ -95,7 +94,7 @@ def do_save_sla_target(
                 f"There is already a {priority} line for {where}; change that one instead.",
                 field="priority",
             )
-        _changed(seat)
+        forget_policy(seat.workspace.pk)
         if target_id is None:
             return SlaTarget.objects.create(workspace=seat.workspace, **values)
         line = SlaTarget.objects.filter(workspace=seat.workspace, pk=target_id).first()
@@ -107,17 +106,10 @@ def do_save_sla_target(
         return line
 
 
-def _changed(seat: Seat) -> None:
-    """Drop the cached policy (``sla.cached_policy``) now and again when this write commits,
-    in case another request cached the old policy in between."""
-    forget_policy(seat.workspace.pk)
-    transaction.on_commit(partial(forget_policy, seat.workspace.pk))
-
-
 def do_delete_sla_target(seat: Seat, target_id: int) -> None:
     _admin(seat)
     SlaTarget.objects.filter(workspace=seat.workspace, pk=target_id).delete()
-    _changed(seat)
+    forget_policy(seat.workspace.pk)
 
 
 def parse_day(weekday: int, text: str) -> list[Interval]:
@@ -151,7 +143,7 @@ def do_set_week(seat: Seat, days: dict[int, str]) -> None:
             )
             for i in week
         )
-        _changed(seat)
+        forget_policy(seat.workspace.pk)
 
 
 def do_add_holiday(seat: Seat, day: str, name: str = "") -> Holiday:
@@ -163,14 +155,14 @@ def do_add_holiday(seat: Seat, day: str, name: str = "") -> Holiday:
     holiday, _ = Holiday.objects.update_or_create(
         workspace=seat.workspace, day=when, defaults={"name": name.strip()[:100]}
     )
-    _changed(seat)
+    forget_policy(seat.workspace.pk)
     return holiday
 
 
 def do_delete_holiday(seat: Seat, holiday_id: int) -> None:
     _admin(seat)
     Holiday.objects.filter(workspace=seat.workspace, pk=holiday_id).delete()
-    _changed(seat)
+    forget_policy(seat.workspace.pk)
 
 
 def do_set_time_zone(seat: Seat, name: str) -> None:
@@ -184,4 +176,4 @@ def do_set_time_zone(seat: Seat, name: str) -> None:
         )
     Workspace.objects.filter(pk=seat.workspace.pk).update(time_zone=zone)
     seat.workspace.time_zone = zone
-    _changed(seat)
+    forget_policy(seat.workspace.pk)

@@ -11,7 +11,6 @@ import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -46,13 +45,6 @@ def check_admin(seat: Seat) -> None:
         raise PermissionDenied("Only admins change crisis alert settings.", field="role")
 
 
-def _forget_banner(seat: Seat) -> None:
-    """Drop the cached banners now, for this user's next page, and again at commit, in case
-    another request cached the old state in between."""
-    forget_banner(seat.workspace.pk)
-    transaction.on_commit(partial(forget_banner, seat.workspace.pk))
-
-
 def do_acknowledge(seat: Seat, crisis_id: int, now: datetime | None = None) -> Crisis:
     """Someone is on it: the incident stays open (and keeps growing) but stops shouting."""
     check_manage(seat)
@@ -66,7 +58,7 @@ def do_acknowledge(seat: Seat, crisis_id: int, now: datetime | None = None) -> C
         crisis.acknowledged_by = seat.user
         crisis.acknowledged_at = crisis.updated_at = now or timezone.now()
         crisis.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "updated_at"])
-        _forget_banner(seat)
+        forget_banner(seat.workspace.pk)
     return crisis
 
 
@@ -90,7 +82,7 @@ def do_resolve(seat: Seat, crisis_id: int, now: datetime | None = None) -> Crisi
                 "updated_at",
             ]
         )
-        _forget_banner(seat)
+        forget_banner(seat.workspace.pk)
     return crisis
 
 

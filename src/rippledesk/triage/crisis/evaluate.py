@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -122,7 +121,7 @@ def do_evaluate(now: datetime | None = None) -> Outcome:
             with transaction.atomic():
                 done = evaluate_workspace(workspace_id, found.get(workspace_id, {}), now)
                 # Incidents may have opened, grown or ended: banners are read afresh.
-                transaction.on_commit(partial(forget_banner, workspace_id))
+                forget_banner(workspace_id)
         except Exception:  # one workspace's trouble must not stop the others
             log.exception("crisis detection failed for workspace %s", workspace_id)
             outcome.failed.append(workspace_id)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from rippledesk.analysis.models import MessageAnalysis
 from rippledesk.conversations.models import Message
+from rippledesk.core.cached import forget, remembered
 from rippledesk.core.errors import NotFound
 from rippledesk.triage.crisis.detect import bucket_start
 from rippledesk.triage.crisis.models import OPEN_STATUSES, Crisis, CrisisBucket
@@ -52,33 +52,27 @@ def banner(seat: Seat) -> list[Crisis]:
     seconds late changes nothing, and acknowledging or resolving drops the copies at once
     (``forget_banner``).
     """
-    scope = "all" if seat.channel_ids is None else ",".join(map(str, sorted(seat.channel_ids)))
-    key = f"{_banner_prefix(seat.workspace.pk)}:{scope}"
-    found = cache.get(key)
-    if isinstance(found, list):
-        return found
-    rows = list(
-        visible_crises(seat)
-        .filter(status__in=OPEN_STATUSES)
-        .select_related("channel")
-        .order_by("-started_at", "-pk")[: BANNER_LIMIT + 1]
+    reach = "all" if seat.channel_ids is None else ",".join(map(str, sorted(seat.channel_ids)))
+    return remembered(
+        _banner_scope(seat.workspace.pk),
+        reach,
+        lambda: list(
+            visible_crises(seat)
+            .filter(status__in=OPEN_STATUSES)
+            .select_related("channel")
+            .order_by("-started_at", "-pk")[: BANNER_LIMIT + 1]
+        ),
+        BANNER_TTL,
     )
-    cache.set(key, rows, BANNER_TTL)
-    return rows
 
 
-def _banner_prefix(workspace_id: int) -> str:
-    generation = cache.get_or_set(f"rippledesk:crisis-banner:{workspace_id}", 0, None)
-    return f"rippledesk:crisis-banner:{workspace_id}:{generation}"
+def _banner_scope(workspace_id: int) -> str:
+    return f"crisis-banner:{workspace_id}"
 
 
 def forget_banner(workspace_id: int) -> None:
     """Every cached banner of the workspace, whatever the reach it was cached for, goes."""
-    key = f"rippledesk:crisis-banner:{workspace_id}"
-    try:
-        cache.incr(key)
-    except ValueError:  # nothing cached yet
-        cache.set(key, 1, None)
+    forget(_banner_scope(workspace_id))
 
 
 def crisis_messages(seat: Seat, crisis: Crisis) -> QuerySet[Message]:

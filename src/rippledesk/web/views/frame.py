@@ -13,7 +13,7 @@ from django.db.models import Count, Subquery
 from django.http import Http404, HttpRequest
 
 from rippledesk.channels.models import ChannelAccount
-from rippledesk.web.frame_cache import remembered
+from rippledesk.web.frame_cache import frame_list
 from rippledesk.workspaces.access import Seat, access_seat, visible_workspaces
 from rippledesk.workspaces.models import Team, User, Workspace
 
@@ -43,7 +43,7 @@ def zone_of(workspace: Workspace) -> ZoneInfo:
 def reachable_channels(seat: Seat) -> list[ChannelAccount]:
     """The workspace's channel accounts the seat reaches (the seat is read per request)."""
     workspace = seat.workspace.pk
-    every = remembered(
+    every = frame_list(
         f"channels:{workspace}",
         lambda: list(ChannelAccount.objects.filter(workspace=workspace).order_by("kind", "name")),
     )
@@ -54,7 +54,7 @@ def reachable_channels(seat: Seat) -> list[ChannelAccount]:
 
 def workspace_teams(seat: Seat) -> list[Team]:
     workspace = seat.workspace.pk
-    return remembered(
+    return frame_list(
         f"teams:{workspace}",
         lambda: list(Team.objects.filter(workspace=workspace).order_by("name")),
     )
@@ -70,7 +70,7 @@ def frame(request: HttpRequest, seat: Seat, *, section: str = "") -> dict[str, A
     return {
         "availability": state or "offline",
         "workspace": seat.workspace,
-        "workspaces": remembered(
+        "workspaces": frame_list(
             f"switcher:{seat.user.pk}",
             lambda: list(visible_workspaces(seat.user)[:SWITCHER_LIMIT]),
         ),
