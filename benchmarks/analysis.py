@@ -13,7 +13,8 @@ In one run, on one process:
   char_wb 2-5-gram TF-IDF + LogisticRegression(C=2, balanced), run through scikit-learn;
 - throughput in messages/s over the airline validation and TweetEval sentiment texts (4,343),
   batched (one ``predict_proba`` call per model over all texts) and one message at a time, for
-  each model and for the three together (sentiment, emotion, topic on every text; the pipeline
+  each model (sentiment: the cascade; sentiment_linear: its linear model alone) and for the
+  three together (sentiment, emotion, topic on every text; the pipeline
   runs topic on negative texts only, so this is an upper bound on model time). Each pass runs on
   freshly loaded models: "cold" with empty caches, the others after filling the word caches on
   the airline training texts (other texts, as in a long-running process), best of ``--repeat``;
@@ -41,7 +42,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from rippledesk.analysis import evaluation, linear, training  # noqa: E402
-from rippledesk.analysis.evaluation import TOPICS, Metrics, classification_metrics  # noqa: E402
+from rippledesk.analysis.cascade import load_sentiment  # noqa: E402
+from rippledesk.analysis.evaluation import (  # noqa: E402
+    TOPICS,
+    Metrics,
+    Scorer,
+    classification_metrics,
+)
 from rippledesk.analysis.linear import TextClassifier, normalise  # noqa: E402
 
 Predict = Callable[[Sequence[str]], list[str]]
@@ -162,21 +169,34 @@ def vader() -> Predict:
     return lambda batch: [label(t) for t in batch]
 
 
-def one_at_a_time(models: Sequence[TextClassifier], texts: Sequence[str]) -> None:
+def one_at_a_time(models: Sequence[Scorer], texts: Sequence[str]) -> None:
     for text in texts:
         for model in models:
             model.predict_proba([text])
 
 
-def batched(models: Sequence[TextClassifier], texts: Sequence[str]) -> None:
+def batched(models: Sequence[Scorer], texts: Sequence[str]) -> None:
     for model in models:
         model.predict_proba(texts)
+
+
+def load(models_dir: Path, task: str) -> Scorer:
+    """The shipped model of ``task``; "sentiment" is the cascade (linear + encoder where it is
+    unsure), "sentiment_linear" the linear sentiment model alone."""
+    if task == "sentiment_linear":
+        return TextClassifier.load(models_dir / "sentiment.npz")
+    model = TextClassifier.load(models_dir / f"{task}.npz")
+    return load_sentiment(model, models_dir) if task == "sentiment" else model
+
+
+def predictor(model: Scorer) -> Predict:
+    return lambda texts: [model.labels[int(i)] for i in model.predict_proba(texts).argmax(axis=1)]
 
 
 def best_rate(
     models_dir: Path,
     tasks: Sequence[str],
-    run: Callable[[Sequence[TextClassifier], Sequence[str]], None],
+    run: Callable[[Sequence[Scorer], Sequence[str]], None],
     texts: Sequence[str],
     *,
     warm_up: Sequence[str],
@@ -187,7 +207,7 @@ def best_rate(
     running process sees for messages it has not scored before."""
     best = float("inf")
     for _ in range(repeat):
-        models = [TextClassifier.load(models_dir / f"{task}.npz") for task in tasks]
+        models = [load(models_dir, task) for task in tasks]
         if warm_up:
             batched(models, warm_up)
         linear.clear_shared_cache()
@@ -216,7 +236,7 @@ def speed(models_dir: Path, texts: list[str], warm_up: list[str], repeat: int) -
         result[f"stack_{mode}"] = best_rate(
             models_dir, stack, run, texts, warm_up=warm_up, repeat=repeat
         )
-        for task in stack:
+        for task in (*stack, "sentiment_linear"):
             result[f"{task}_{mode}"] = best_rate(
                 models_dir, [task], run, texts, warm_up=warm_up, repeat=repeat
             )
@@ -260,8 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     warm_up = [data.rows[i].text for i in data.train]
     throughput = speed(args.models, data.speed_texts, warm_up, args.repeat)
     ours = evaluation.load_models(args.models)
+    cascade = load_sentiment(ours["sentiment"], args.models)
     systems: dict[str, dict[str, Predict]] = {
-        "rippledesk": {task: model.predict for task, model in ours.items()},
+        "rippledesk": {
+            **{task: model.predict for task, model in ours.items()},
+            "sentiment": predictor(cascade),
+        },
+        "rippledesk linear": {"sentiment": ours["sentiment"].predict},
         "tfidf+lr baseline": baseline_models(data),
         "VADER": {"sentiment": vader()},
     }
@@ -283,7 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "command": "python benchmarks/analysis.py " + " ".join(argv or sys.argv[1:]),
         "machine": machine(),
-        "models": {t: {"name": m.name, "version": m.version} for t, m in ours.items()},
+        "models": {
+            **{t: {"name": m.name, "version": m.version} for t, m in ours.items()},
+            "sentiment": {"name": cascade.name, "version": cascade.version},
+        },
         "quality": table,
         "throughput": throughput,
     }

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import csv
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
+from django.db import transaction
 
+from rippledesk.analysis.actions import analysis_deferred, do_analyze_messages
+from rippledesk.analysis.cascade import SentimentCascade, unsure
 from rippledesk.analysis.models import MessageAnalysis
-from rippledesk.analysis.pipeline import get_analyzer
+from rippledesk.analysis.pipeline import DefaultAnalyzer, get_analyzer
+from rippledesk.analysis.textnorm import prepare
 from rippledesk.analysis.types import MessageContext
-from rippledesk.conversations.models import Conversation, Message
+from rippledesk.conversations.bulk import BulkWriter
+from rippledesk.conversations.models import Conversation, ConversationKind, Message
+from rippledesk.conversations.records import MessageRecord
+from rippledesk.workspaces.actions import do_get_or_create_workspace
 from tests.conftest import DATA, run_command
 
 FIXTURE = DATA / "twcs_threads.csv"
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "airline-tweets" / "sample.csv"
 
 
 @pytest.mark.parametrize(
@@ -128,3 +140,57 @@ def test_analyze_command_reads_jsonl(tmp_path: Path) -> None:
     assert rows[0]["language"] == "en"
     assert "not a JSON object" in rows[1]["error"]
     assert "missing or not a string" in rows[2]["error"]
+
+
+@pytest.mark.django_db
+def test_live_messages_get_the_fast_reading_then_the_encoder_s_in_a_job(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """One or a few messages (live traffic) are stored with the linear models' reading; the
+    texts the encoder should re-read are marked provisional and a job re-reads them."""
+    analyzer = get_analyzer()
+    assert isinstance(analyzer, DefaultAnalyzer)
+    cascade = analyzer.models()[0]
+    assert cascade.rule is not None
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)][:200]
+    linear = cascade.linear.predict_proba(texts)
+    routed = unsure(linear, cascade.rule)
+    texts = [texts[i] for i in np.flatnonzero(routed)[:3]] + [
+        texts[i] for i in np.flatnonzero(~routed)[:2]
+    ]
+    workspace = do_get_or_create_workspace("refine")
+    writer = BulkWriter(workspace, "x", ConversationKind.PUBLIC_THREAD)
+    records = [
+        MessageRecord(n, "brand", f"c{n}", f"u{n}", f"u{n}", True, f"u{n}", f"u{n}", text,
+                      f"m{n}", "", datetime.now(UTC))
+        for n, text in enumerate(texts)
+    ]  # fmt: skip
+    with analysis_deferred():
+        writer.write(records)
+    ids = list(Message.objects.order_by("pk").values_list("pk", flat=True))
+    final = analyzer.analyze(texts)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        assert do_analyze_messages(ids, defer_refinement=True) == 5
+    stored = {
+        a.message_id: a
+        for a in MessageAnalysis.objects.filter(message_id__in=ids, model_version=analyzer.version)
+    }
+    for n, pk in enumerate(ids[:3]):  # provisional: the linear reading
+        assert stored[pk].sentiment_scores["negative"] == pytest.approx(
+            linear_of(cascade, texts[n])
+        )
+    for n, pk in enumerate(ids[3:], start=3):  # confident: final at once
+        assert stored[pk].sentiment_scores == final[n].sentiment_scores
+    assert len(callbacks) == 1
+    callbacks[0]()  # the inline job backend runs the refine job at commit
+    for n, pk in enumerate(ids):
+        row = MessageAnalysis.objects.get(message_id=pk, model_version=analyzer.version)
+        assert row.sentiment_scores == final[n].sentiment_scores
+        assert row.sentiment == final[n].sentiment
+        conversation = Conversation.objects.get(external_id=f"c{n}")
+        assert conversation.sentiment == final[n].sentiment
+
+
+def linear_of(cascade: SentimentCascade, text: str) -> float:
+    return round(float(cascade.linear.predict_proba([prepare(text).model_text])[0][0]), 4)

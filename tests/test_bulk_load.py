@@ -13,12 +13,14 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from rippledesk.channels.models import ChannelAccount
-from rippledesk.conversations.models import Message
+from rippledesk.conversations.bulk import BulkWriter
+from rippledesk.conversations.models import Conversation, ConversationKind, Message
+from rippledesk.conversations.records import MessageRecord
 from rippledesk.conversations.search.bulk import BatchIndex
 from rippledesk.conversations.search.ddl import sqlite_tables
 from rippledesk.core.commits import CommitGroup
 from rippledesk.core.sql import bulk_load_session, insert_returning
-from rippledesk.customers.models import Customer
+from rippledesk.customers.models import Customer, Identity
 from rippledesk.workspaces.actions import do_get_or_create_workspace
 from tests.conftest import run_command
 from tests.test_import_csv import AIRLINE_ARGS, SAMPLE
@@ -135,3 +137,27 @@ def test_bulk_session_turns_foreign_key_checks_off_and_back_on(sqlite: None) -> 
     with pytest.raises(RuntimeError), bulk_load_session():
         raise RuntimeError
     assert foreign_keys() == 1
+
+
+def _record(n: int, conversation: str, author: str, text: str) -> MessageRecord:
+    return MessageRecord(n, "newbrand", conversation, author, author, True, author, author, text,
+                         f"m{n}", "", datetime(2026, 1, 1, 12, n, tzinfo=UTC))  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_new_channel_s_look_ups_skipped_still_find_rows_another_writer_stored() -> None:
+    """A writer that created a channel skips existence look-ups for keys it has not stored
+    there; rows another writer stored in that channel meanwhile are still found, not doubled."""
+    workspace = do_get_or_create_workspace("fresh")
+    importer = BulkWriter(workspace, "x", ConversationKind.PUBLIC_THREAD)
+    importer.write([_record(1, "c1", "ann", "first")])
+    other = BulkWriter(workspace, "x", ConversationKind.PUBLIC_THREAD)  # e.g. a webhook
+    other.write([_record(2, "c2", "bob", "from elsewhere")])
+    result = importer.write([_record(3, "c2", "bob", "again"), _record(4, "c1", "ann", "more")])
+    assert result.messages_added == 2
+    assert result.conversations_added == 0
+    assert Conversation.objects.filter(workspace=workspace).count() == 2
+    assert Identity.objects.filter(handle="bob").count() == 1
+    c2 = Conversation.objects.get(workspace=workspace, external_id="c2")
+    assert c2.message_count == 2
+    assert set(c2.messages.values_list("body", flat=True)) == {"from elsewhere", "again"}

@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -245,7 +245,16 @@ class TaskResult:
     metrics: Metrics
 
 
-def score(model: TextClassifier, texts: Sequence[str], truth: Sequence[str]) -> Metrics:
+class Scorer(Protocol):
+    """A :class:`TextClassifier` or anything scoring like one (the sentiment cascade)."""
+
+    name: str
+    labels: tuple[str, ...]
+
+    def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]: ...
+
+
+def score(model: Scorer, texts: Sequence[str], truth: Sequence[str]) -> Metrics:
     probabilities = model.predict_proba(texts)
     predicted = [model.labels[i] for i in probabilities.argmax(axis=1)]
     return classification_metrics(truth, predicted, model.labels, probabilities)
@@ -255,19 +264,25 @@ def evaluate_models(
     data_dir: Path,
     models: dict[str, TextClassifier],
     manifest: dict[str, Any],
+    sentiment_stack: Scorer | None = None,
 ) -> list[TaskResult]:
-    """Every validation task the data directory allows, for ``models`` keyed by task."""
+    """Every validation task the data directory allows, for ``models`` keyed by task.
+
+    ``sentiment_stack`` (the cascade) is scored as "sentiment" where given, and the linear
+    sentiment model alone as "sent-lin" beside it.
+    """
     rows = load_airline(data_dir)
     validation = airline_validation_rows(data_dir, manifest)
     results = []
-    sentiment, emotion, topic = models["sentiment"], models["emotion"], models["topic"]
+    linear, emotion, topic = models["sentiment"], models["emotion"], models["topic"]
+    sentiments: list[tuple[str, Scorer]] = [("sentiment", sentiment_stack or linear)]
+    if sentiment_stack is not None:
+        sentiments.append(("sent-lin", linear))
     texts = [rows[i].text for i in validation]
     truth = [rows[i].sentiment for i in validation]
-    results.append(
-        TaskResult(
-            "sentiment", sentiment.name, "airline validation", score(sentiment, texts, truth)
-        )
-    )
+    for task, sentiment in sentiments:
+        metrics = score(sentiment, texts, truth)
+        results.append(TaskResult(task, sentiment.name, "airline validation", metrics))
     topical = topic_rows(rows, validation)
     topic_truth = [TOPICS[rows[i].reason] for i in topical]
     topic_metrics = score(topic, [rows[i].text for i in topical], topic_truth)
@@ -275,8 +290,9 @@ def evaluate_models(
     tweeteval = data_dir / "tweeteval-sentiment" / "val.csv"
     if tweeteval.is_file():
         texts, truth = load_text_label(tweeteval)
-        metrics = score(sentiment, texts, truth)
-        results.append(TaskResult("sentiment", sentiment.name, "TweetEval sentiment val", metrics))
+        for task, sentiment in sentiments:
+            metrics = score(sentiment, texts, truth)
+            results.append(TaskResult(task, sentiment.name, "TweetEval sentiment val", metrics))
     texts, truth = load_text_label(data_dir / "tweeteval-emotion" / "val.csv")
     results.append(
         TaskResult("emotion", emotion.name, "TweetEval emotion val", score(emotion, texts, truth))

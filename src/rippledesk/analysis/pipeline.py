@@ -16,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from rippledesk.analysis.cascade import SentimentCascade, load_sentiment
 from rippledesk.analysis.intent import classify_intent
 from rippledesk.analysis.language import detect_language
 from rippledesk.analysis.linear import TextClassifier
@@ -80,19 +81,21 @@ class DefaultAnalyzer:
     def __init__(self, trained_dir: Path = TRAINED_DIR) -> None:
         self.trained_dir = trained_dir
         self._lock = threading.Lock()
-        self._models: tuple[TextClassifier, TextClassifier, TextClassifier] | None = None
+        self._models: tuple[SentimentCascade, TextClassifier, TextClassifier] | None = None
 
     @property
     def version(self) -> str:
         sentiment, emotion, topic = self.models()
         return f"{sentiment.version}+{emotion.version}+{topic.version}"
 
-    def models(self) -> tuple[TextClassifier, TextClassifier, TextClassifier]:
+    def models(self) -> tuple[SentimentCascade, TextClassifier, TextClassifier]:
         if self._models is None:
             with self._lock:
                 if self._models is None:
                     self._models = (
-                        TextClassifier.load(self._artefact("sentiment")),
+                        load_sentiment(
+                            TextClassifier.load(self._artefact("sentiment")), self.trained_dir
+                        ),
                         TextClassifier.load(self._artefact("emotion")),
                         TextClassifier.load(self._artefact("topic")),
                     )
@@ -107,6 +110,19 @@ class DefaultAnalyzer:
     def analyze(
         self, texts: Sequence[str], contexts: Sequence[MessageContext] | None = None
     ) -> list[Analysis]:
+        return self._analyze(texts, contexts, refine=True)
+
+    def analyze_provisional(
+        self, texts: Sequence[str], contexts: Sequence[MessageContext] | None = None
+    ) -> list[Analysis]:
+        """Like ``analyze`` without waiting for the sentiment encoder: the texts it would
+        re-read come back ``provisional`` (the linear model's reading), for the live ingest
+        path, where ``actions.do_refine_messages`` finishes them in a job."""
+        return self._analyze(texts, contexts, refine=False)
+
+    def _analyze(
+        self, texts: Sequence[str], contexts: Sequence[MessageContext] | None, *, refine: bool
+    ) -> list[Analysis]:
         if contexts is None:
             contexts = [MessageContext()] * len(texts)
         if len(contexts) != len(texts):
@@ -120,7 +136,7 @@ class DefaultAnalyzer:
             return results
         sentiment_model, emotion_model, topic_model = self.models()
         model_texts = [prepared[i].model_text for i in live]
-        sentiment_p = sentiment_model.predict_proba(model_texts)
+        sentiment_p, pending = sentiment_model.scores(model_texts, refine)
         emotion_p = emotion_model.predict_proba(model_texts)
         negative_col = sentiment_model.labels.index("negative")
         negative_rows = [
@@ -139,6 +155,7 @@ class DefaultAnalyzer:
                 sentiment_scores=_scores(sentiment_model.labels, sentiment_p[row]),
                 emotion_scores=_scores(emotion_model.labels, emotion_p[row]),
                 topic=topics.get(row),
+                provisional=bool(pending[row]),
             )
         return results
 
@@ -151,6 +168,7 @@ class DefaultAnalyzer:
         sentiment_scores: dict[str, float],
         emotion_scores: dict[str, float],
         topic: str | None,
+        provisional: bool = False,
     ) -> Analysis:
         sentiment: Sentiment = _argmax(sentiment_scores)  # type: ignore[assignment]
         emotion: Emotion = _argmax(emotion_scores)  # type: ignore[assignment]
@@ -171,6 +189,7 @@ class DefaultAnalyzer:
             pii=find_pii(original),
             ripple_risk=risk,
             priority=priority_for(risk, intent, sentiment, urgency),
+            provisional=provisional,
         )
 
 

@@ -68,7 +68,9 @@ class Analysis:
     """Everything the analysis stack says about one message.
 
     ``analysable`` is False for texts with nothing to analyse (empty, only punctuation); their
-    labels are then neutral defaults and ``ripple_risk`` is 0.
+    labels are then neutral defaults and ``ripple_risk`` is 0. ``provisional`` is True when the
+    sentiment encoder has yet to re-read the text (``analysis.refine`` job, see
+    ``actions.do_analyze_messages``).
     """
 
     analysable: bool
@@ -83,3 +85,4 @@ class Analysis:
     pii: tuple[PiiSpan, ...]
     ripple_risk: float
     priority: Priority
+    provisional: bool = False

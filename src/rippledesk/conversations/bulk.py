@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from rippledesk.channels.imports.seen import SeenFilter
 from rippledesk.channels.models import ChannelAccount
 from rippledesk.conversations.models import (
     Conversation,
@@ -125,6 +126,12 @@ class BulkWriter:
         self.channel_kind = channel_kind
         self.conversation_kind = conversation_kind
         self._channels: dict[str, int] = {}
+        # Channel accounts this writer created, and the identity and conversation keys it
+        # stored in them: a key of such a channel that is not in the filter cannot be stored
+        # yet, so a first import into a new channel skips most existence look-ups (the filters
+        # are made on first use: live ingest writes to existing channels only).
+        self._fresh_channels: set[int] = set()
+        self._created: dict[str, SeenFilter] = {}
         self._to_db = adapter()
         self._db_times: dict[datetime, Any] = {}
 
@@ -184,10 +191,12 @@ class BulkWriter:
         """Channel account ids by handle, creating the accounts that do not exist yet."""
         for handle in handles:
             if handle not in self._channels:
-                account, _ = ChannelAccount.objects.get_or_create(
+                account, created = ChannelAccount.objects.get_or_create(
                     workspace=self.workspace, kind=self.channel_kind, name=handle
                 )
                 self._channels[handle] = account.pk
+                if created:
+                    self._fresh_channels.add(account.pk)
         return self._channels
 
     def _identity_ids(
@@ -200,7 +209,7 @@ class BulkWriter:
             wanted.setdefault((channel, r.customer_id), r.customer_name)
             if r.inbound:
                 wanted.setdefault((channel, r.author_id), r.author_name)
-        found = self._existing_identities(wanted)
+        found = self._existing_identities(self._maybe_stored("identity", wanted))
         missing = [key for key in wanted if key not in found]
         if not missing:
             return found
@@ -220,10 +229,31 @@ class BulkWriter:
         )
         for channel, external_id, identity, customer in added:
             found[(int(channel), str(external_id))] = (int(identity), int(customer))
+        self._remember("identity", found)
         if len(added) != len(missing):
             # Another writer created some of them meanwhile; their customers won.
             found.update(self._existing_identities(k for k in missing if k not in found))
         return found
+
+    def _maybe_stored(self, kind: str, keys: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+        """``keys`` less those certainly not stored: of a channel this writer created and
+        not among the keys it stored there."""
+        if not self._fresh_channels:
+            return list(keys)
+        created = self._created.get(kind)
+        fresh = self._fresh_channels
+        return [k for k in keys if k[0] not in fresh or (created is not None and k in created)]
+
+    def _remember(self, kind: str, keys: Iterable[tuple[int, str]]) -> None:
+        if not self._fresh_channels:
+            return
+        created = self._created.get(kind)
+        if created is None:
+            created = self._created[kind] = SeenFilter(1 << 24)
+        fresh = self._fresh_channels
+        for key in keys:
+            if key[0] in fresh:
+                created.add(key)
 
     @staticmethod
     def _existing_identities(
@@ -241,7 +271,7 @@ class BulkWriter:
         Also returns the ids that existed before this batch and how many were created. New
         conversations are written with the timings of this batch's messages.
         """
-        found = self._existing_conversations(groups)
+        found = self._existing_conversations(self._maybe_stored("conversation", groups))
         existed = set(found.values())
         missing = [key for key in groups if key not in found]
         if not missing:
@@ -280,8 +310,12 @@ class BulkWriter:
         )
         for channel, external_id, pk in added:
             found[(int(channel), str(external_id))] = int(pk)
+        self._remember("conversation", found)
         if len(added) != len(missing):
-            found.update(self._existing_conversations(k for k in missing if k not in found))
+            # Another writer stored some of them meanwhile: they existed before this batch.
+            late = self._existing_conversations(k for k in missing if k not in found)
+            found.update(late)
+            existed.update(late.values())
         return found, existed, len(added)
 
     @staticmethod

@@ -4,8 +4,9 @@ The CSV import must notice an id that an earlier batch of the same run already s
 exact repeat is a warning, a clash is rejected). Asking the database for every id of every
 batch cost about 5% of an import; this filter answers "certainly not seen" for nearly all of
 them, so only the few possible repeats are looked up. It never answers "not seen" for a key
-that was added, so no repeat is missed, and it stays 1 MiB whatever the size of the file
-(more rows only mean more lookups).
+that was added, so no repeat is missed, and it stays 8 MiB whatever the size of the file
+(more rows only mean more lookups: at 200,000 ids about 0.3 % of new ids are looked up, where
+a 1 MiB filter looked up 2.4 %, 0.13 s of a 200,000-row import).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Hashable
 
 
 class SeenFilter:
-    def __init__(self, bits: int = 1 << 23) -> None:
+    def __init__(self, bits: int = 1 << 26) -> None:
         if bits & (bits - 1):
             raise ValueError("bits must be a power of two")
         self._mask = bits - 1

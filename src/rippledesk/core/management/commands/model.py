@@ -16,8 +16,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from rippledesk.analysis import evaluation, teacher, training
+from rippledesk.analysis.cascade import load_sentiment
 
 TEACHER_TASK = "sentiment-teacher"
+ENCODER_TASK = "sentiment-encoder"
 
 
 class Command(BaseCommand):
@@ -26,13 +28,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         train = sub.add_parser("train", help="train the shipped models (needs scikit-learn)")
-        train.add_argument("--task", choices=[*training.TASKS, "all", TEACHER_TASK], default="all")
+        train.add_argument(
+            "--task", choices=[*training.TASKS, "all", TEACHER_TASK, ENCODER_TASK], default="all"
+        )
         train.add_argument("--out", type=Path, default=evaluation.TRAINED_DIR)
         train.add_argument(
             "--teacher-weights",
             type=Path,
-            help=f"{TEACHER_TASK}: load the fine-tuned teacher from this file if it exists, "
-            "else fine-tune it and save it there",
+            help=f"{TEACHER_TASK}, {ENCODER_TASK}: load the fine-tuned encoder from this file "
+            "if it exists, else fine-tune it and save it there",
         )
         evaluate = sub.add_parser("evaluate", help="accuracy, macro-F1, macro-recall per task")
         evaluate.add_argument("--models", type=Path, default=evaluation.TRAINED_DIR)
@@ -74,6 +78,19 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"wrote {path}; now run `rippledesk model train --task sentiment`")
             return
+        if options["task"] == ENCODER_TASK:
+            from rippledesk.analysis import encoder_training  # noqa: PLC0415 - torch, onnx
+
+            entry = encoder_training.write_encoder(
+                data_dir, options["out"], options["teacher_weights"], log=self.stdout.write
+            )
+            got = entry["selection"]
+            self.stdout.write(
+                f"wrote {entry['file']}; selection fold macro-F1: linear "
+                f"{got['linear_alone_macro_f1']:.4f}, encoder {got['encoder_alone_macro_f1']:.4f}, "
+                f"cascade {got['cascade_macro_f1']:.4f} with {got['share']:.1%} sent to the encoder"
+            )
+            return
         tasks = training.TASKS if options["task"] == "all" else (options["task"],)
         out: Path = options["out"]
         self.stdout.write(f"training {', '.join(tasks)} from {data_dir} into {out}")
@@ -93,7 +110,10 @@ class Command(BaseCommand):
             models = evaluation.load_models(models_dir)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        results = evaluation.evaluate_models(data_dir, models, manifest)
+        stack = load_sentiment(models["sentiment"], models_dir)
+        results = evaluation.evaluate_models(
+            data_dir, models, manifest, stack if stack.encoder is not None else None
+        )
         self.stdout.write(f"models in {models_dir}, data in {data_dir}")
         self.stdout.write(evaluation.format_results(results))
 

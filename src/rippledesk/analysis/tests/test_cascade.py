@@ -1,0 +1,160 @@
+"""The sentiment cascade: the linear model answers, the int8 encoder re-reads the unsure."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rippledesk.analysis.cascade import (
+    ENCODER_ENV,
+    CascadeRule,
+    SentimentCascade,
+    combine,
+    load_sentiment,
+    unsure,
+)
+from rippledesk.analysis.encoder import (
+    MODEL_FILE,
+    THREADS_ENV,
+    VOCAB_FILE,
+    EncoderUnavailable,
+    SentimentEncoder,
+    analysis_threads,
+)
+from rippledesk.analysis.evaluation import TRAINED_DIR
+from rippledesk.analysis.linear import TextClassifier
+from rippledesk.analysis.tests.test_linear import ODD_INPUTS
+
+SAMPLE = Path(__file__).resolve().parents[4] / "data" / "airline-tweets" / "sample.csv"
+
+
+@pytest.fixture(scope="module")
+def linear() -> TextClassifier:
+    return TextClassifier.load(TRAINED_DIR / "sentiment.npz")
+
+
+@pytest.fixture(scope="module")
+def cascade(linear: TextClassifier) -> SentimentCascade:
+    return load_sentiment(linear, TRAINED_DIR)
+
+
+@pytest.fixture(scope="module")
+def tweets() -> list[str]:
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        return [row["text"] for row in csv.DictReader(handle)][:200]
+
+
+def test_rule_from_manifest_is_checked() -> None:
+    rule = CascadeRule.from_dict({"threshold": 0.6, "weight": 0.4, "temperature": 1.5})
+    assert rule == CascadeRule(0.6, 0.4, 1.5)
+    with pytest.raises(ValueError, match="incomplete"):
+        CascadeRule.from_dict({"threshold": 0.6})
+    with pytest.raises(ValueError, match="out of range"):
+        CascadeRule.from_dict({"threshold": 0.6, "weight": 1.5, "temperature": 1.0})
+
+
+def test_combine_mixes_log_probabilities() -> None:
+    linear_p = np.array([[0.5, 0.3, 0.2], [0.1, 0.45, 0.45]])
+    logits = np.array([[0.0, 3.0, 0.0], [2.0, 0.0, 0.0]])
+    only_linear = combine(linear_p, logits, CascadeRule(0.7, 0.0, 1.0))
+    assert np.allclose(only_linear, linear_p)
+    only_encoder = combine(linear_p, logits, CascadeRule(0.7, 1.0, 2.0))
+    expected = np.exp(logits / 2.0) / np.exp(logits / 2.0).sum(axis=1, keepdims=True)
+    assert np.allclose(only_encoder, expected)
+    half = combine(linear_p, logits, CascadeRule(0.7, 0.5, 1.0))
+    assert np.allclose(half.sum(axis=1), 1.0)
+    assert half[0].argmax() == 1  # the encoder's strong "neutral" outweighs the linear lean
+    assert list(unsure(linear_p, CascadeRule(0.5, 0.5, 1.0))) == [False, True]
+
+
+def test_shipped_cascade_loads_with_its_rule(cascade: SentimentCascade) -> None:
+    assert cascade.encoder is not None
+    assert cascade.rule is not None
+    assert "+enc" in cascade.version
+    assert cascade.labels == ("negative", "neutral", "positive")
+    manifest = json.loads((TRAINED_DIR / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["cascade"]["sentiment"]
+    assert entry["selection"]["share"] <= entry["selection"]["max_share"]
+    assert (TRAINED_DIR / MODEL_FILE).stat().st_size == entry["bytes"]
+
+
+def test_only_unsure_texts_change(
+    cascade: SentimentCascade, linear: TextClassifier, tweets: list[str]
+) -> None:
+    assert cascade.rule is not None
+    assert cascade.encoder is not None
+    before = linear.predict_proba(tweets)
+    after = cascade.predict_proba(tweets)
+    routed = unsure(before, cascade.rule)
+    assert 0 < routed.sum() < len(tweets)
+    assert np.array_equal(after[~routed], before[~routed])
+    logits = cascade.encoder.logits([t for t, r in zip(tweets, routed, strict=True) if r])
+    assert np.allclose(after[routed], combine(before[routed], logits, cascade.rule))
+    assert np.allclose(after.sum(axis=1), 1.0)
+
+
+def test_a_text_scores_the_same_alone_and_in_any_batch(
+    cascade: SentimentCascade, tweets: list[str]
+) -> None:
+    """Weights only are quantised, so no text's scores depend on its batch-mates."""
+    assert cascade.encoder is not None
+    together = cascade.encoder.logits(tweets[:64])
+    alone = np.vstack([cascade.encoder.logits([t]) for t in tweets[:64]])
+    reversed_batch = cascade.encoder.logits(tweets[:64][::-1])[::-1]
+    assert np.allclose(together, alone, atol=1e-5)
+    assert np.allclose(together, reversed_batch, atol=1e-5)
+
+
+def test_the_encoder_reads_sentiment(cascade: SentimentCascade) -> None:
+    assert cascade.encoder is not None
+    logits = cascade.encoder.logits(
+        [
+            "@united you lost my bag and nobody calls back. worst.",
+            "@JetBlue thank you, lovely crew!",
+        ]
+    )
+    assert list(logits.argmax(axis=1)) == [0, 2]
+
+
+def test_odd_inputs_score(cascade: SentimentCascade) -> None:
+    p = cascade.predict_proba(ODD_INPUTS)
+    assert p.shape == (len(ODD_INPUTS), 3)
+    assert np.all(np.isfinite(p))
+    assert np.allclose(p.sum(axis=1), 1.0)
+    assert cascade.predict_proba([]).shape == (0, 3)
+
+
+def test_switched_off_or_missing_means_linear_alone(
+    linear: TextClassifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENCODER_ENV, "off")
+    off = load_sentiment(linear, TRAINED_DIR)
+    assert off.encoder is None
+    assert off.version == linear.version
+    monkeypatch.delenv(ENCODER_ENV)
+    manifest = json.loads((TRAINED_DIR / "manifest.json").read_text(encoding="utf-8"))
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    shutil.copyfile(TRAINED_DIR / VOCAB_FILE, tmp_path / VOCAB_FILE)  # the model file is missing
+    missing = load_sentiment(linear, tmp_path)
+    assert missing.encoder is None
+    assert np.array_equal(
+        missing.predict_proba(["late again"]), linear.predict_proba(["late again"])
+    )
+
+
+def test_threads_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(THREADS_ENV, "1")
+    assert analysis_threads() == 1
+    monkeypatch.setenv(THREADS_ENV, "two")
+    with pytest.raises(EncoderUnavailable, match=THREADS_ENV):
+        analysis_threads()
+
+
+def test_missing_files_are_named(tmp_path: Path) -> None:
+    with pytest.raises(EncoderUnavailable, match=MODEL_FILE):
+        SentimentEncoder.from_dir(tmp_path)
