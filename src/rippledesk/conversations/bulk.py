@@ -242,7 +242,11 @@ class BulkWriter:
             return list(keys)
         created = self._created.get(kind)
         fresh = self._fresh_channels
-        return [k for k in keys if k[0] not in fresh or (created is not None and k in created)]
+        listed = list(keys)
+        if created is None:
+            return [k for k in listed if k[0] not in fresh]
+        hits = created.flags(listed)
+        return [k for k, hit in zip(listed, hits, strict=True) if hit or k[0] not in fresh]
 
     def _remember(self, kind: str, keys: Iterable[tuple[int, str]]) -> None:
         if not self._fresh_channels:
@@ -251,9 +255,7 @@ class BulkWriter:
         if created is None:
             created = self._created[kind] = SeenFilter(1 << 24)
         fresh = self._fresh_channels
-        for key in keys:
-            if key[0] in fresh:
-                created.add(key)
+        created.add_all([key for key in keys if key[0] in fresh])
 
     @staticmethod
     def _existing_identities(

@@ -12,6 +12,7 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from django.db import IntegrityError, connection, models
@@ -237,8 +238,7 @@ def insert_returning(
             if adapt:
                 part = _adapted(model, fields, part)
             cursor.execute(
-                _values_statement(head, marks, size, tail),
-                [value for row in part for value in row],
+                _values_statement(head, marks, size, tail), list(chain.from_iterable(part))
             )
             found.extend(tuple(row) for row in cursor.fetchall())
     if len(found) != len(rows) and connection.vendor == "sqlite":

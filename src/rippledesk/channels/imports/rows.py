@@ -174,7 +174,8 @@ class RowImporter:
             return 0
         seen = self._seen
         with transaction.atomic(savepoint=False):
-            maybe = [r for r in records if (r.channel, r.external_id) in seen]
+            keys = [(r.channel, r.external_id) for r in records]
+            maybe = [r for r, hit in zip(records, seen.flags(keys), strict=True) if hit]
             earlier = self._stored_this_run(maybe, started) if maybe else {}
             fresh = [r for r in records if (r.channel, r.external_id) not in earlier]
             for r in records:
@@ -183,8 +184,7 @@ class RowImporter:
             report.add(self.writer.write(fresh))
             if self._ratings:
                 self._store_ratings(fresh)
-        for r in fresh:
-            seen.add((r.channel, r.external_id))
+        seen.add_all([(r.channel, r.external_id) for r in fresh])
         return len(records)
 
     def _review(

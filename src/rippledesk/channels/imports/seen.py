@@ -11,7 +11,7 @@ a 1 MiB filter looked up 2.4 %, 0.13 s of a 200,000-row import).
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 
 
 class SeenFilter:
@@ -28,3 +28,19 @@ class SeenFilter:
     def __contains__(self, key: Hashable) -> bool:
         slot = hash(key) & self._mask
         return bool(self._bits[slot >> 3] & (1 << (slot & 7)))
+
+    def add_all(self, keys: Iterable[Hashable]) -> None:
+        """``add`` for many keys: one call per batch instead of one per key."""
+        bits, mask = self._bits, self._mask
+        for key in keys:
+            slot = hash(key) & mask
+            bits[slot >> 3] |= 1 << (slot & 7)
+
+    def flags(self, keys: Iterable[Hashable]) -> list[bool]:
+        """``key in self`` for many keys, in order."""
+        bits, mask = self._bits, self._mask
+        out = []
+        for key in keys:
+            slot = hash(key) & mask
+            out.append(bool(bits[slot >> 3] & (1 << (slot & 7))))
+        return out
