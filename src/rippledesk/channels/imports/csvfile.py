@@ -165,6 +165,11 @@ class CsvReader:
     def _records(self, lines: _Lines) -> Iterator[CsvRecord]:
         width = len(self.header)
         header = self.header
+        # Records carry the columns the caller asked for only: a 15-column export read for
+        # four of them built 15-entry dicts per row. A repeated name means its last column,
+        # as a dict of the whole row would.
+        last = {name: index for index, name in enumerate(header)}
+        picks = [(name, last[name]) for name in dict.fromkeys(self.required)]
         consumed = lines.consumed
         undecodable = lines.undecodable
         with_nul = lines.with_nul
@@ -201,7 +206,7 @@ class CsvReader:
                 if with_nul and any(number in with_nul for number, _ in consumed):
                     # PostgreSQL text cannot hold NUL; keep a visible marker of what was there.
                     values = [value.replace("\x00", "\ufffd") for value in values]
-                yield CsvRecord(start, dict(zip(header, values, strict=True)))
+                yield CsvRecord(start, {name: values[index] for name, index in picks})
 
     def _broken(self, lines: _Lines, reason: str) -> None:
         """Reject the record's first line and re-read the lines it swallowed."""
