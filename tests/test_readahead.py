@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 
-from rippledesk.core.readahead import read_ahead
+from rippledesk.core.readahead import parse_while_writing, read_ahead, writing
 
 
 def test_items_arrive_in_order_across_chunks() -> None:
@@ -39,3 +41,34 @@ def test_closing_early_stops_the_producer_with_bounded_work() -> None:
     reader.close()
     assert not any(t.name == "rippledesk-read-ahead" for t in threading.enumerate())
     assert len(produced) < 100  # at most depth + 2 chunks were ever produced
+
+
+def test_gated_producer_works_only_while_the_consumer_writes_or_waits() -> None:
+    """Inside parse_while_writing() the parser is held back while the consumer runs Python,
+    and lets it through inside writing() blocks and whenever the consumer waits for items."""
+    produced: list[int] = []
+
+    def items() -> Iterator[int]:
+        for n in range(5_000):
+            produced.append(n)
+            yield n
+
+    with parse_while_writing():
+        reader = read_ahead(items(), chunk=10, depth=4)
+        first = next(reader)  # the consumer waited: the gate opened for it
+        time.sleep(0.05)
+        held = len(produced)
+        time.sleep(0.1)  # the consumer "runs Python": the gate is shut
+        assert len(produced) <= held + 1
+        with writing():  # a long statement: the parser may fill the queue meanwhile
+            time.sleep(0.1)
+        assert len(produced) > held
+        rest = list(reader)
+    assert [first, *rest] == list(range(5_000))
+    assert sys.getswitchinterval() > 0.001  # restored
+
+
+def test_writing_outside_a_gated_import_does_nothing() -> None:
+    with writing():
+        pass
+    assert list(read_ahead(range(100), chunk=7)) == list(range(100))

@@ -29,6 +29,8 @@ from typing import Any
 
 from django.db import transaction
 
+from rippledesk.core.readahead import writing
+
 # Rows per transaction of a bulk import.
 GROUP_ROWS = 50_000
 
@@ -96,4 +98,5 @@ class CommitGroup:
                 atomic.__exit__(type(exc), exc, exc.__traceback__)
             raise
         if atomic is not None:
-            atomic.__exit__(kind, error, trace)
+            with writing():
+                atomic.__exit__(kind, error, trace)

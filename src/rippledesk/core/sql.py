@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, connection, models
 
 from rippledesk.core.pgcopy import copy_insert_returning
+from rippledesk.core.readahead import writing
 
 
 def table(model: type[models.Model]) -> str:
@@ -237,9 +238,10 @@ def insert_returning(
             start += size
             if adapt:
                 part = _adapted(model, fields, part)
-            cursor.execute(
-                _values_statement(head, marks, size, tail), list(chain.from_iterable(part))
-            )
+            with writing():
+                cursor.execute(
+                    _values_statement(head, marks, size, tail), list(chain.from_iterable(part))
+                )
             found.extend(tuple(row) for row in cursor.fetchall())
     if len(found) != len(rows) and connection.vendor == "sqlite":
         _check_ignored(model, fields, rows, conflict_fields, adapt)

@@ -30,7 +30,7 @@ from rippledesk.conversations.records import MessageRecord
 from rippledesk.conversations.search.bulk import BatchIndex
 from rippledesk.core.commits import CommitGroup
 from rippledesk.core.progress import Progress
-from rippledesk.core.readahead import read_ahead
+from rippledesk.core.readahead import parse_while_writing, read_ahead
 from rippledesk.core.sql import select_by_keys
 from rippledesk.workspaces.models import Workspace
 
@@ -114,7 +114,7 @@ class RowImporter:
         started = run.created_at
         progress = Progress(reader.size, "importing")
         batch: dict[tuple[str, str], MessageRecord] = {}
-        with CommitGroup(around=BatchIndex) as commits:
+        with parse_while_writing(), CommitGroup(around=BatchIndex) as commits:
             for message in read_ahead(self._records(reader, report)):
                 key = (message.channel, message.external_id)
                 if key in batch:

@@ -23,6 +23,7 @@ from types import TracebackType
 from django.db import connection
 
 from rippledesk.conversations.search.ddl import sqlite_tables
+from rippledesk.core.readahead import writing
 
 # Below this many rows the triggers are cheaper than dropping and recreating them.
 MIN_ROWS = 32
@@ -83,9 +84,11 @@ class BatchIndex:
         with connection.cursor() as cursor:
             for fts, base, columns in sqlite_tables():
                 cols = ", ".join(columns)
-                cursor.execute(
-                    f"INSERT INTO {fts}(rowid, {cols}) SELECT id, {cols} FROM {base} WHERE id > %s",
-                    [self._before[base]],
-                )
+                with writing():
+                    cursor.execute(
+                        f"INSERT INTO {fts}(rowid, {cols}) SELECT id, {cols} FROM {base} "
+                        "WHERE id > %s",
+                        [self._before[base]],
+                    )
             for sql in self._triggers:
                 cursor.execute(sql)
