@@ -152,9 +152,7 @@ def do_analyze_messages(
 def refine_job(payload: dict[str, Any]) -> None:
     from rippledesk.analysis.pipeline import get_analyzer  # noqa: PLC0415 - see above
 
-    do_refine_messages(
-        payload["message_ids"], get_analyzer(payload.get("analyzer", "") or "rippledesk-default")
-    )
+    do_refine_messages(payload["message_ids"], get_analyzer(payload["analyzer"]))
 
 
 def do_refine_messages(message_ids: Sequence[int], analyzer: Analyzer) -> int:

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rippledesk.analysis.encoder import EncoderUnavailable, SentimentEncoder
+from rippledesk.analysis.evaluation import MANIFEST
 from rippledesk.analysis.linear import TextClassifier
 
 FloatArray = npt.NDArray[np.float64]
@@ -119,7 +120,7 @@ def load_sentiment(linear: TextClassifier, trained_dir: Path) -> SentimentCascad
     """The cascade the manifest in ``trained_dir`` describes, or the linear model alone."""
     if os.environ.get(ENCODER_ENV, "").strip().lower() in ("0", "off", "false", "no"):
         return SentimentCascade(linear)
-    manifest_path = trained_dir / "manifest.json"
+    manifest_path = trained_dir / MANIFEST
     entry = (
         json.loads(manifest_path.read_text(encoding="utf-8")).get("cascade", {}).get("sentiment")
         if manifest_path.is_file()

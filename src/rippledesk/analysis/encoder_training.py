@@ -3,15 +3,16 @@ sentiment-encoder``; needs the ``train`` and ``teacher`` extras plus ``onnx``).
 
 1. Split the airline training part once more (fold 0 of the grouped 5-fold split the linear
    model's calibration uses): the *selection fold* (about 1,875 tweets) and the *fit part*.
-2. Fine-tune all-MiniLM-L6-v2 on the fit part with the teacher recipe (``teacher.py``).
-3. Export it to ONNX and quantise its weights to int8 (``onnxruntime.quantization``).
-4. Score the selection fold with the int8 encoder and with a linear model trained, with the
-   shipped recipe, on the fit part only (the out-of-fold logits the calibration uses).
-5. Choose the routing threshold and mixing weight on the selection fold: the best macro-F1
+2. Fine-tune all-MiniLM-L6-v2 on the fit part with the teacher recipe (``teacher.py``) and
+   export it to ONNX with 8-bit weights (``export_int8``).
+3. Score the selection fold with that encoder and with a linear model trained with the shipped
+   recipe on the fit part only, its transfer copies labelled by that encoder (so neither model
+   has seen the selection fold).
+4. Choose the routing threshold and mixing weight on the selection fold: the best macro-F1
    among rules that send at most ``MAX_SHARE`` of texts to the encoder (the speed budget).
+5. Fine-tune the shipped encoder on the whole training part with the same recipe and export it.
 
-The airline validation part is never read here. The encoder shipped is the one trained on the
-fit part: retraining on all training tweets would leave no unseen tweets to fit the rule on.
+The airline validation part is never read here.
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ import numpy as np
 from rippledesk.analysis import distillation, teacher, training
 from rippledesk.analysis.cascade import CascadeRule, combine, unsure
 from rippledesk.analysis.encoder import MODEL_FILE, VOCAB_FILE, SentimentEncoder
-from rippledesk.analysis.evaluation import MANIFEST, AirlineRow, file_sha256, load_airline
+from rippledesk.analysis.evaluation import (
+    MANIFEST,
+    AirlineRow,
+    classification_metrics,
+    file_sha256,
+    load_airline,
+)
 
 CLASSES = teacher.CLASSES
 # At most this share of texts is re-read by the encoder: the rest of the stack runs at about
@@ -169,14 +176,11 @@ def linear_selection_probabilities(
     return distillation.softmax(held_logits / temperature), [train[int(i)] for i in index]
 
 
-def macro_f1(y: np.ndarray, predicted: np.ndarray, classes: int = 3) -> float:
-    scores = []
-    for c in range(classes):
-        tp = float(np.sum((predicted == c) & (y == c)))
-        fp = float(np.sum((predicted == c) & (y != c)))
-        fn = float(np.sum((predicted != c) & (y == c)))
-        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return float(np.mean(scores))
+def macro_f1(y: np.ndarray, predicted: np.ndarray) -> float:
+    """Macro-F1 of class indices into ``CLASSES`` (``evaluation.classification_metrics``)."""
+    return classification_metrics(
+        [CLASSES[int(i)] for i in y], [CLASSES[int(i)] for i in predicted], CLASSES
+    ).macro_f1
 
 
 def rule_grid(
@@ -218,7 +222,6 @@ def build_encoder(
     out_dir: Path,
     weights: Path | None = None,
     log: Callable[[str], Any] = print,
-    scores_out: Path | None = None,
 ) -> dict[str, Any]:
     """Fit the rule with an encoder trained on the fit part, then write the encoder trained
     on the whole training part to ``out_dir``; return what goes into the manifest.
@@ -245,8 +248,6 @@ def build_encoder(
             raise ValueError("the linear model's held-out fold is not the encoder's selection fold")
         encoder_logits = encoder.logits([rows[i].text for i in scored])
     y = np.array([CLASSES.index(rows[i].sentiment) for i in scored])
-    if scores_out is not None:
-        np.savez(scores_out, linear=linear_p, encoder=encoder_logits, y=y)
     grid = rule_grid(linear_p, encoder_logits, y)
     rule = choose_rule(grid)
     chosen = next(

@@ -12,7 +12,7 @@ gained (an import without the thread took as long). Inside ``parse_while_writing
 parser waits on a gate that the writer opens only around its long statements (``writing()``:
 multi-row inserts, full-text indexing, commits) and while it waits for parsed rows, and the GIL
 switch interval is cut to 0.2 ms so that a finished statement gets the GIL back at once. A
-200,000-row CSV import then took 0.5-1.7 s less in three alternating pairs of runs.
+200,000-row CSV import then took 0.2-1.7 s less in five alternating pairs of runs.
 """
 
 from __future__ import annotations

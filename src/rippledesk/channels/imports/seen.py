@@ -22,12 +22,10 @@ class SeenFilter:
         self._bits = bytearray(bits >> 3)
 
     def add(self, key: Hashable) -> None:
-        slot = hash(key) & self._mask
-        self._bits[slot >> 3] |= 1 << (slot & 7)
+        self.add_all((key,))
 
     def __contains__(self, key: Hashable) -> bool:
-        slot = hash(key) & self._mask
-        return bool(self._bits[slot >> 3] & (1 << (slot & 7)))
+        return self.flags((key,))[0]
 
     def add_all(self, keys: Iterable[Hashable]) -> None:
         """``add`` for many keys: one call per batch instead of one per key."""
