@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rippledesk.core.readahead import parse_while_writing, read_ahead, writing
+from rippledesk.core.readahead import depth_for, parse_while_writing, read_ahead, writing
 
 
 def test_items_arrive_in_order_across_chunks() -> None:
@@ -72,3 +72,23 @@ def test_writing_outside_a_gated_import_does_nothing() -> None:
     with writing():
         pass
     assert list(read_ahead(range(100), chunk=7)) == list(range(100))
+
+
+def test_depth_for_a_batch_buffers_a_whole_batch_ahead_of_the_consumer() -> None:
+    produced: list[int] = []
+
+    def items() -> Iterator[int]:
+        for n in range(10_000):
+            produced.append(n)
+            yield n
+
+    batch = 200  # 20 chunks: more than the default depth of 8
+    reader = read_ahead(items(), chunk=10, depth=depth_for(batch, chunk=10))
+    first = [next(reader) for _ in range(batch)]  # the writer takes one batch ...
+    deadline = time.monotonic() + 5
+    while len(produced) < 2 * batch + 10 and time.monotonic() < deadline:
+        time.sleep(0.01)  # ... and while it writes, the next batch is parsed in full
+    time.sleep(0.05)
+    assert first == list(range(batch))
+    assert 2 * batch <= len(produced) < 10_000  # bounded: the queue stops the producer
+    reader.close()

@@ -72,7 +72,21 @@ def writing() -> Iterator[None]:
         gate.event.clear()
 
 
-def read_ahead(items: Iterable[T], *, chunk: int = 1000, depth: int = 8) -> Iterator[T]:
+CHUNK = 1000
+
+
+def depth_for(batch: int, chunk: int = CHUNK) -> int:
+    """Queue depth (in chunks) that holds a consumer's whole batch of ``batch`` items and more.
+
+    With a queue shorter than the batch the writer, having taken the queue's contents, waited
+    for the rest of every batch to be parsed: 1.1 s of a 10.8 s 200,000-row CSV import with
+    batches of 10,000 and 8 chunks of 1,000. The parser now fills the next batch while the
+    writer is still writing this one (four alternating pairs: 0.0-1.9 s less, mean 0.8 s).
+    """
+    return batch // chunk + 4
+
+
+def read_ahead(items: Iterable[T], *, chunk: int = CHUNK, depth: int = 8) -> Iterator[T]:
     """Yield ``items`` in order, computing them in a background thread.
 
     An exception raised while producing is re-raised here, at the point the consumer reaches

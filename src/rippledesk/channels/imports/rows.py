@@ -30,7 +30,7 @@ from rippledesk.conversations.records import MessageRecord
 from rippledesk.conversations.search.bulk import BatchIndex
 from rippledesk.core.commits import CommitGroup
 from rippledesk.core.progress import Progress
-from rippledesk.core.readahead import parse_while_writing, read_ahead
+from rippledesk.core.readahead import depth_for, parse_while_writing, read_ahead
 from rippledesk.core.sql import select_by_keys
 from rippledesk.workspaces.models import Workspace
 
@@ -115,7 +115,8 @@ class RowImporter:
         progress = Progress(reader.size, "importing")
         batch: dict[tuple[str, str], MessageRecord] = {}
         with parse_while_writing(), CommitGroup(around=BatchIndex) as commits:
-            for message in read_ahead(self._records(reader, report)):
+            depth = depth_for(self.options.batch_size)
+            for message in read_ahead(self._records(reader, report), depth=depth):
                 key = (message.channel, message.external_id)
                 if key in batch:
                     self._duplicate(report, message, batch[key])

@@ -30,7 +30,7 @@ from rippledesk.conversations.records import MessageRecord
 from rippledesk.conversations.search.bulk import BatchIndex
 from rippledesk.core.commits import CommitGroup
 from rippledesk.core.progress import Progress
-from rippledesk.core.readahead import read_ahead
+from rippledesk.core.readahead import depth_for, read_ahead
 from rippledesk.workspaces.models import Workspace
 
 COLUMNS = [
@@ -96,7 +96,7 @@ class TwcsImporter:
         progress = Progress(reader.size, "reading ")
         batch: list[tuple[object, ...]] = []
         with CommitGroup() as commits:
-            for row in read_ahead(self._rows(reader, report)):
+            for row in read_ahead(self._rows(reader, report), depth=depth_for(self.batch_size)):
                 batch.append(row)
                 if len(batch) >= self.batch_size:
                     staging.insert(batch)
