@@ -17,7 +17,7 @@ from rippledesk.conversations.bulk import BulkWriter
 from rippledesk.conversations.models import Conversation, ConversationKind, Message
 from rippledesk.conversations.records import MessageRecord
 from rippledesk.conversations.search.bulk import BatchIndex
-from rippledesk.conversations.search.ddl import sqlite_tables
+from rippledesk.conversations.search.ddl import HASH_SIZE, sqlite_tables
 from rippledesk.core.commits import CommitGroup
 from rippledesk.core.sql import bulk_load_session, insert_returning
 from rippledesk.customers.models import Customer, Identity
@@ -61,6 +61,15 @@ def test_import_indexes_every_row_and_puts_the_triggers_back(sqlite: None) -> No
         display_name="Written after the import",
     )
     assert customer.pk in fts_rowids("rd_customer_fts")
+
+
+@pytest.mark.django_db
+def test_full_text_indexes_gather_16_mib_before_writing_a_segment(sqlite: None) -> None:
+    for fts, _, _ in sqlite_tables():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT v FROM {fts}_config WHERE k = 'hashsize'")
+            assert cursor.fetchall() == [(HASH_SIZE,)]
+    assert HASH_SIZE == 16 * 1024 * 1024
 
 
 @pytest.mark.django_db
