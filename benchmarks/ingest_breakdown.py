@@ -55,17 +55,17 @@ class TimedQueue(queue.Queue[Any]):
 
 
 def install_timers() -> None:
-    from rippledesk.conversations import bulk
-    from rippledesk.conversations.search import bulk as search_bulk
-    from rippledesk.core import commits, readahead, sql
+    from rippledesk.conversations import bulk  # noqa: PLC0415
+    from rippledesk.conversations.search import bulk as search_bulk  # noqa: PLC0415
+    from rippledesk.core import commits, readahead, sql  # noqa: PLC0415
 
     # Patched where each module looked the names up (setattr: they are not public there).
     original = readahead.writing
     for module, name in ((sql, "inserts"), (search_bulk, "full-text"), (commits, "commits")):
-        setattr(module, "writing", timed_writing(name, original))
+        setattr(module, "writing", timed_writing(name, original))  # noqa: B010
     # The read-ahead module's own view of ``queue``; the stdlib module stays as it is.
     timed_queue = types.SimpleNamespace(Queue=TimedQueue, Full=queue.Full, Empty=queue.Empty)
-    setattr(readahead, "queue", timed_queue)
+    setattr(readahead, "queue", timed_queue)  # noqa: B010
     insert_returning = sql.insert_returning
 
     def timed_insert(model: Any, *args: Any, **kwargs: Any) -> Any:
@@ -76,7 +76,7 @@ def install_timers() -> None:
             totals[f"insert {model.__name__}"] += time.perf_counter() - started
 
     for module in (sql, bulk):
-        setattr(module, "insert_returning", timed_insert)
+        setattr(module, "insert_returning", timed_insert)  # noqa: B010
 
 
 def main() -> None:
@@ -87,11 +87,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rippledesk.settings")
     django.setup()
     install_timers()
-    from rippledesk.analysis.actions import analysis_deferred
-    from rippledesk.channels.imports.rows import RowColumns, RowImporter, RowOptions
-    from rippledesk.core.collector import bulk_gc
-    from rippledesk.core.sql import bulk_load_session
-    from rippledesk.workspaces.actions import do_get_or_create_workspace
+    from rippledesk.analysis.actions import analysis_deferred  # noqa: PLC0415
+    from rippledesk.channels.imports.rows import RowColumns, RowImporter, RowOptions  # noqa: PLC0415
+    from rippledesk.core.collector import bulk_gc  # noqa: PLC0415
+    from rippledesk.core.sql import bulk_load_session  # noqa: PLC0415
+    from rippledesk.workspaces.actions import do_get_or_create_workspace  # noqa: PLC0415
 
     columns = RowColumns(text="text", author="name", channel="airline", time="tweet_created")
     importer = RowImporter(
