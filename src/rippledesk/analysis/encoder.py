@@ -1,13 +1,16 @@
 """The sentiment encoder: a fine-tuned MiniLM run through ONNX Runtime in int8, no torch.
 
 The linear sentiment model is fast but stops at about 0.80 macro-F1 on airline tweets; the
-encoder is about 20 times slower and better on the texts the linear model is unsure of. The
+encoder is about 10 times slower and better on the texts the linear model is unsure of. The
 cascade (``cascade.py``) sends it only those. Both files ship in ``trained/``:
-``sentiment-encoder.onnx`` (6 layers, 8-bit weights) and its WordPiece vocabulary
+``sentiment-encoder.onnx`` (6 layers, dynamic int8) and its WordPiece vocabulary
 ``sentiment-encoder-vocab.txt``; ``encoder_training.py`` writes them.
 
-Texts are normalised exactly as for the linear models (``linear.normalise``), cut to 64
-WordPiece tokens, sorted by length and run in small batches so padding stays short.
+Texts are normalised exactly as for the linear models (``linear.normalise``) and cut to 64
+WordPiece tokens. Each text runs on its own: dynamic int8 scales a run's activations together,
+so a text batched with others would score differently than alone. One single-threaded run per
+text, two (``analysis_threads()``) at a time, measured 600 texts/s on 2 cores, where the 8-bit
+block export it replaced ran 352 in batches of 32 on both cores (docs/models.md).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import importlib
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +32,6 @@ from rippledesk.analysis.wordpiece import WordPiece
 MODEL_FILE = "sentiment-encoder.onnx"
 VOCAB_FILE = "sentiment-encoder-vocab.txt"
 MAX_TOKENS = 64
-BATCH = 32
 THREADS_ENV = "RIPPLEDESK_ANALYSIS_THREADS"
 
 FloatArray = npt.NDArray[np.float64]
@@ -67,7 +70,8 @@ class SentimentEncoder:
                 raise EncoderUnavailable(f"no sentiment encoder file {path}")
         ort = _module("onnxruntime")
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or analysis_threads()
+        # Parallel over texts, not inside one: a tweet's matrices are too small to split well.
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = ort.InferenceSession(
@@ -77,8 +81,10 @@ class SentimentEncoder:
         if names != ["input_ids", "attention_mask"]:
             raise EncoderUnavailable(f"{model} takes inputs {names}, not input_ids, attention_mask")
         self._tokenizer = WordPiece.from_file(vocabulary, MAX_TOKENS)
-        # One session is shared; ONNX Runtime allows concurrent runs, but two 2-thread runs at
-        # once on a 2-core machine only slow each other down.
+        self._workers = threads or analysis_threads()
+        self._pool: ThreadPoolExecutor | None = None
+        # One session and pool are shared; ONNX Runtime allows concurrent runs, but two callers
+        # each filling the cores would only slow each other down.
         self._lock = threading.Lock()
 
     @classmethod
@@ -88,25 +94,27 @@ class SentimentEncoder:
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         return [self._tokenizer.ids(normalise(text)) for text in texts]
 
-    def logits(self, texts: Sequence[str], batch: int = BATCH) -> FloatArray:
+    def logits(self, texts: Sequence[str]) -> FloatArray:
         sequences = self.token_ids(texts)
-        order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
         out = np.zeros((len(texts), 3))
+        if not sequences:
+            return out
         with self._lock:
-            for start in range(0, len(order), batch):
-                index = order[start : start + batch]
-                ids, mask = padded([sequences[i] for i in index])
-                (result,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
-                out[index] = result
+            if self._workers == 1 or len(sequences) == 1:
+                out[:] = self._run(sequences)
+            else:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(self._workers, "rippledesk-encoder")
+                parts = [sequences[k :: self._workers] for k in range(self._workers)]
+                for k, result in enumerate(self._pool.map(self._run, parts)):
+                    out[k :: self._workers] = result
         return out
 
-
-def padded(sequences: Sequence[Sequence[int]]) -> tuple[npt.NDArray[np.int64], ...]:
-    """Token ids and attention mask, zero-padded to the longest sequence."""
-    length = max(1, *(len(s) for s in sequences))
-    ids = np.zeros((len(sequences), length), dtype=np.int64)
-    mask = np.zeros((len(sequences), length), dtype=np.int64)
-    for row, sequence in enumerate(sequences):
-        ids[row, : len(sequence)] = sequence
-        mask[row, : len(sequence)] = 1
-    return ids, mask
+    def _run(self, sequences: Sequence[list[int]]) -> FloatArray:
+        """Logits of each sequence, one run each (the run releases the GIL)."""
+        out = np.zeros((len(sequences), 3))
+        for row, sequence in enumerate(sequences):
+            ids = np.array([sequence], dtype=np.int64)  # [CLS] ... [SEP]: never empty
+            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+            out[row] = self._session.run(None, feed)[0][0]
+        return out

@@ -14,7 +14,7 @@ from rippledesk.conversations.models import Message
 class MessageAnalysis(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="analyses")
     model_name = models.CharField(max_length=64)
-    # "2026.11.2+enc2026.11.1+2026.11.1+2026.11.1": one version per model of the stack.
+    # "2026.11.2+enc2026.11.2+2026.11.1+2026.11.1": one version per model of the stack.
     model_version = models.CharField(max_length=64)
     analysable = models.BooleanField(default=True)
     sentiment = models.CharField(max_length=8)
