@@ -1,7 +1,7 @@
 """The sentiment encoder: a fine-tuned MiniLM run through ONNX Runtime in int8, no torch.
 
 The linear sentiment model is fast but stops at about 0.80 macro-F1 on airline tweets; the
-encoder is about 10 times slower and better on the texts the linear model is unsure of. The
+encoder is about 30 times slower and better on the texts the linear model is unsure of. The
 cascade (``cascade.py``) sends it only those. Both files ship in ``trained/``:
 ``sentiment-encoder.onnx`` (6 layers, dynamic int8) and its WordPiece vocabulary
 ``sentiment-encoder-vocab.txt``; ``encoder_training.py`` writes them.
