@@ -2,14 +2,14 @@
 
 Usage: ``python benchmarks/ingest_breakdown.py FILE [--batch-size 10000]`` on an airline-format
 CSV (``ingest.py --keep`` leaves one behind), with ``RIPPLEDESK_DATA_DIR`` pointing at a freshly
-migrated database. Runs the same import as ``rippledesk import csv FILE --text-column text
---author-column name --channel-column airline --time-column tweet_created --analysis later``
-in this process and prints, for the importing thread: wall time; CPU time; time inside the
-read-ahead gate's ``writing()`` blocks (multi-row inserts, full-text indexing, commits; the
-statements that release the GIL), wall and CPU; each model's ``insert_returning`` (statement and
-its Python); time spent waiting for parsed rows; and the CPU time of the other threads (the
-read-ahead parser). Wall minus CPU of the importing thread is time off the CPU: waiting for
-rows, for the GIL or for a core. Not part of ``make bench``.
+migrated database. Runs ``rippledesk import csv FILE --text-column text --author-column name
+--channel-column airline --time-column tweet_created --analysis later`` in this process (the
+command itself, through ``call_command``) and prints, for the importing thread: wall time; CPU
+time; time inside the read-ahead gate's ``writing()`` blocks (multi-row inserts, full-text
+indexing, commits; the statements that release the GIL), wall and CPU; each model's
+``insert_returning`` (statement and its Python); time spent waiting for parsed rows; and the
+CPU time of the other threads (the read-ahead parser). Wall minus CPU of the importing thread
+is time off the CPU: waiting for rows, for the GIL or for a core. Not part of ``make bench``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import django
+
+from ingest_profile import CSV_OPTIONS
 
 totals: dict[str, float] = defaultdict(float)
 
@@ -87,25 +89,14 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rippledesk.settings")
     django.setup()
     install_timers()
-    from rippledesk.analysis.actions import analysis_deferred  # noqa: PLC0415
-    from rippledesk.channels.imports.rows import RowColumns, RowImporter, RowOptions  # noqa: PLC0415
-    from rippledesk.core.collector import bulk_gc  # noqa: PLC0415
-    from rippledesk.core.sql import bulk_load_session  # noqa: PLC0415
-    from rippledesk.workspaces.actions import do_get_or_create_workspace  # noqa: PLC0415
+    from django.core.management import call_command  # noqa: PLC0415
 
-    columns = RowColumns(text="text", author="name", channel="airline", time="tweet_created")
-    importer = RowImporter(
-        do_get_or_create_workspace("default"),
-        args.file,
-        columns,
-        RowOptions(batch_size=args.batch_size),
-    )
+    options = [*CSV_OPTIONS, "--analysis", "later", "--batch-size", str(args.batch_size)]
+    options += ["--show-problems", "0"]
     wall, cpu, process = time.perf_counter(), time.thread_time(), time.process_time()
-    with bulk_gc(), bulk_load_session(), analysis_deferred():
-        report = importer.run()
+    call_command("import", "csv", str(args.file), *options)  # the CLI's own path
     wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
     others = time.process_time() - process - cpu
-    print(f"{report.rows_read:,} rows read")
     print(f"importing thread: wall {wall:.2f} s, cpu {cpu:.2f} s, off the cpu {wall - cpu:.2f} s")
     for name, seconds in sorted(totals.items()):
         print(f"  {name}: {seconds:.2f} s")
