@@ -9,7 +9,6 @@ neither model saw (``encoder_training.choose_rule``) and ships in ``manifest.jso
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -21,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rippledesk.analysis.encoder import EncoderUnavailable, SentimentEncoder
-from rippledesk.analysis.evaluation import MANIFEST
+from rippledesk.analysis.evaluation import MANIFEST, load_manifest
 from rippledesk.analysis.linear import TextClassifier
 
 FloatArray = npt.NDArray[np.float64]
@@ -120,12 +119,9 @@ def load_sentiment(linear: TextClassifier, trained_dir: Path) -> SentimentCascad
     """The cascade the manifest in ``trained_dir`` describes, or the linear model alone."""
     if os.environ.get(ENCODER_ENV, "").strip().lower() in ("0", "off", "false", "no"):
         return SentimentCascade(linear)
-    manifest_path = trained_dir / MANIFEST
-    entry = (
-        json.loads(manifest_path.read_text(encoding="utf-8")).get("cascade", {}).get("sentiment")
-        if manifest_path.is_file()
-        else None
-    )
+    if not (trained_dir / MANIFEST).is_file():
+        return SentimentCascade(linear)
+    entry = load_manifest(trained_dir).get("cascade", {}).get("sentiment")
     if not entry:
         return SentimentCascade(linear)
     try:
