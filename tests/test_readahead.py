@@ -28,15 +28,16 @@ def test_an_error_while_producing_is_raised_where_the_consumer_reaches_it() -> N
     assert seen == [0, 1, 2, 3, 4]  # every item before the error, as in a plain loop
 
 
+def counted(total: int, produced: list[int]) -> Iterator[int]:
+    """0 .. total-1, noting in ``produced`` each item the producer has made."""
+    for n in range(total):
+        produced.append(n)
+        yield n
+
+
 def test_closing_early_stops_the_producer_with_bounded_work() -> None:
     produced: list[int] = []
-
-    def items() -> Iterator[int]:
-        for n in range(1_000_000):
-            produced.append(n)
-            yield n
-
-    reader = read_ahead(items(), chunk=10, depth=2)
+    reader = read_ahead(counted(1_000_000, produced), chunk=10, depth=2)
     assert next(reader) == 0
     reader.close()
     assert not any(t.name == "rippledesk-read-ahead" for t in threading.enumerate())
@@ -47,14 +48,8 @@ def test_gated_producer_works_only_while_the_consumer_writes_or_waits() -> None:
     """Inside parse_while_writing() the parser is held back while the consumer runs Python,
     and lets it through inside writing() blocks and whenever the consumer waits for items."""
     produced: list[int] = []
-
-    def items() -> Iterator[int]:
-        for n in range(5_000):
-            produced.append(n)
-            yield n
-
     with parse_while_writing():
-        reader = read_ahead(items(), chunk=10, depth=4)
+        reader = read_ahead(counted(5_000, produced), chunk=10, depth=4)
         first = next(reader)  # the consumer waited: the gate opened for it
         time.sleep(0.05)
         held = len(produced)
@@ -76,14 +71,8 @@ def test_writing_outside_a_gated_import_does_nothing() -> None:
 
 def test_depth_for_a_batch_buffers_a_whole_batch_ahead_of_the_consumer() -> None:
     produced: list[int] = []
-
-    def items() -> Iterator[int]:
-        for n in range(10_000):
-            produced.append(n)
-            yield n
-
     batch = 200  # 20 chunks: more than the default depth of 8
-    reader = read_ahead(items(), chunk=10, depth=depth_for(batch, chunk=10))
+    reader = read_ahead(counted(10_000, produced), chunk=10, depth=depth_for(batch, chunk=10))
     first = [next(reader) for _ in range(batch)]  # the writer takes one batch ...
     deadline = time.monotonic() + 5
     while len(produced) < 2 * batch + 10 and time.monotonic() < deadline:
