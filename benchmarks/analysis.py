@@ -13,12 +13,16 @@ In one run, on one process:
   char_wb 2-5-gram TF-IDF + LogisticRegression(C=2, balanced), run through scikit-learn;
 - throughput in messages/s over the airline validation and TweetEval sentiment texts (4,343),
   batched (one ``predict_proba`` call per model over all texts) and one message at a time, for
-  each model (sentiment: the cascade; sentiment_linear: its linear model alone) and for the
+  each model (sentiment: the cascade, its encoder within its budget of each batch;
+  sentiment_linear: its linear model alone) and for the
   three together (sentiment, emotion, topic on every text; the pipeline
   runs topic on negative texts only, so this is an upper bound on model time). Each pass runs on
   freshly loaded models: "cold" with empty caches, the others after filling the word caches on
   the airline training texts (other texts, as in a long-running process), best of ``--repeat``;
-  the load time of the three model files (first and best of ``--repeat``).
+  the load time of the three model files (first and best of ``--repeat``); the three batched
+  with no encoder budget ("complete": what the desk's refine jobs finish later), and as a
+  quality row ("rippledesk complete"); the share of each sentiment set under the cascade's
+  threshold and the share its encoder reads within the budget.
 
 Prints a table and writes ``benchmarks/out/analysis.json``. The throughput of the whole analysis
 stack (rules, language, PII, ripple risk) is measured separately.
@@ -42,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from rippledesk.analysis import evaluation, linear, training  # noqa: E402
-from rippledesk.analysis.cascade import load_sentiment  # noqa: E402
+from rippledesk.analysis.cascade import SentimentCascade, load_sentiment, unsure  # noqa: E402
 from rippledesk.analysis.evaluation import (  # noqa: E402
     TOPICS,
     Metrics,
@@ -180,6 +184,29 @@ def batched(models: Sequence[Scorer], texts: Sequence[str]) -> None:
         model.predict_proba(texts)
 
 
+def batched_complete(models: Sequence[Scorer], texts: Sequence[str]) -> None:
+    """``batched`` with no encoder budget: what the desk's refine jobs add up to."""
+    for model in models:
+        if isinstance(model, SentimentCascade):
+            model.scores(texts, budgeted=False)
+        else:
+            model.predict_proba(texts)
+
+
+def encoder_shares(cascade: SentimentCascade, sets: dict[str, list[str]]) -> dict[str, float]:
+    """Per text set (scored as one batch): the share under the rule's threshold, and the
+    share the encoder reads within its budget."""
+    out: dict[str, float] = {}
+    if cascade.rule is None:
+        return out
+    for name, texts in sets.items():
+        routed = unsure(cascade.linear.predict_proba(texts), cascade.rule)
+        pending = cascade.scores(texts)[1]
+        out[f"unsure_share {name}"] = round(float(routed.mean()), 4)
+        out[f"encoder_share {name}"] = round(float((routed & ~pending).mean()), 4)
+    return out
+
+
 def load(models_dir: Path, task: str) -> Scorer:
     """The shipped model of ``task``; "sentiment" is the cascade (linear + encoder where it is
     unsure), "sentiment_linear" the linear sentiment model alone."""
@@ -240,6 +267,9 @@ def speed(models_dir: Path, texts: list[str], warm_up: list[str], repeat: int) -
             result[f"{task}_{mode}"] = best_rate(
                 models_dir, [task], run, texts, warm_up=warm_up, repeat=repeat
             )
+    result["stack_batched_complete"] = best_rate(
+        models_dir, stack, batched_complete, texts, warm_up=warm_up, repeat=repeat
+    )
     result["stack_one_ms_per_message"] = round(1000 / result["stack_one"], 4)
     return result
 
@@ -286,11 +316,26 @@ def main(argv: list[str] | None = None) -> int:
             **{task: model.predict for task, model in ours.items()},
             "sentiment": predictor(cascade),
         },
+        "rippledesk complete": {
+            "sentiment": lambda texts: [
+                cascade.labels[int(i)]
+                for i in cascade.scores(texts, budgeted=False)[0].argmax(axis=1)
+            ]
+        },
         "rippledesk linear": {"sentiment": ours["sentiment"].predict},
         "tfidf+lr baseline": baseline_models(data),
         "VADER": {"sentiment": vader()},
     }
     table = quality(data, systems)
+    throughput.update(
+        encoder_shares(
+            cascade,
+            {
+                **{n: texts for n, (task, texts, _) in data.sets.items() if task == "sentiment"},
+                "speed mix": data.speed_texts,
+            },
+        )
+    )
     header = (
         f"{'data':<24} {'system':<18} {'n':>5} {'acc':>7} {'macro-F1':>9} {'m-recall':>9} "
         f"{'msg/s':>8}"

@@ -4,8 +4,12 @@ to storing one message (the issue's "≤ 5 ms p95 added to the ingest of one mes
 The live ingest path stores the fast models' reading and leaves the sentiment encoder's re-read
 of unsure texts to the ``analysis.refine`` job; the job's time per message is reported too.
 
-Run: .venv/bin/python benchmarks/analysis_stack.py [--messages 3000]
+Run: .venv/bin/python benchmarks/analysis_stack.py [--messages 3000] [--data-dir DIR]
 Uses the bundled real sample (data/airline-tweets/sample.csv) and a throwaway SQLite database.
+Where the shared data is found (``--data-dir``, else ``evaluation.find_data_dir``), the stack
+also runs batched on general tweets (TweetEval sentiment val), which the linear sentiment
+model doubts far more often: within the encoder's budget (the default) and with none (what the
+refine jobs then add up to).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +79,28 @@ def ingest_latency(texts: list[str], analyzer: Any) -> tuple[list[float], list[f
     return store_only, analysis_added, refine
 
 
+def batched_rate(analyze: Callable[[list[str]], Any], texts: list[str]) -> float:
+    started = time.perf_counter()
+    for start in range(0, len(texts), 256):
+        analyze(texts[start : start + 256])
+    return len(texts) / (time.perf_counter() - started)
+
+
+def general_tweets(data_dir: Path | None) -> list[str]:
+    from rippledesk.analysis import evaluation  # noqa: PLC0415
+
+    try:
+        found = evaluation.find_data_dir(data_dir)
+    except evaluation.DataError:
+        return []
+    path = found / "tweeteval-sentiment" / "val.csv"
+    return evaluation.load_text_label(path)[0] if path.is_file() else []
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--data-dir", type=Path)
     args = parser.parse_args()
     os.environ["RIPPLEDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="rd-stack-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rippledesk.settings")
@@ -85,7 +109,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command  # noqa: PLC0415
 
-    from rippledesk.analysis.pipeline import get_analyzer  # noqa: PLC0415
+    from rippledesk.analysis.pipeline import DefaultAnalyzer, get_analyzer  # noqa: PLC0415
 
     call_command("migrate", verbosity=0)
     with SAMPLE.open(encoding="utf-8", newline="") as handle:
@@ -95,10 +119,7 @@ def main() -> None:
     analyzer.analyze(["warm up the language model"])
     load = time.perf_counter() - started
 
-    started = time.perf_counter()
-    for start in range(0, len(texts), 256):
-        analyzer.analyze(texts[start : start + 256])
-    batched = len(texts) / (time.perf_counter() - started)
+    batched = batched_rate(analyzer.analyze, texts)
 
     singles = []
     for text in texts:
@@ -122,6 +143,13 @@ def main() -> None:
         f"analysis added to that ingest: p50 {statistics.median(analysis_added) * 1e3:.2f} ms, "
         f"p95 {p95(analysis_added) * 1e3:.2f} ms (analyse + store MessageAnalysis + lift risk)"
     )
+    general = general_tweets(args.data_dir)
+    if general and isinstance(analyzer, DefaultAnalyzer):
+        print(
+            f"general tweets ({len(general):,}, TweetEval sentiment val), batches of 256: "
+            f"{batched_rate(analyzer.analyze, general):,.0f} msg/s within the encoder's budget, "
+            f"{batched_rate(analyzer.analyze_complete, general):,.0f} with none"
+        )
     if len(refine) >= 2:
         print(
             f"re-read by the encoder later:  {len(refine)} of {len(store_only):,} messages; job "

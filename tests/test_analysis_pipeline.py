@@ -169,7 +169,7 @@ def test_live_messages_get_the_fast_reading_then_the_encoder_s_in_a_job(
     with analysis_deferred():
         writer.write(records)
     ids = list(Message.objects.order_by("pk").values_list("pk", flat=True))
-    final = analyzer.analyze(texts)
+    final = analyzer.analyze_complete(texts)
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         assert do_analyze_messages(ids, defer_refinement=True) == 5
     stored = {
@@ -190,6 +190,78 @@ def test_live_messages_get_the_fast_reading_then_the_encoder_s_in_a_job(
         assert row.sentiment == final[n].sentiment
         conversation = Conversation.objects.get(external_id=f"c{n}")
         assert conversation.sentiment == final[n].sentiment
+
+
+def doubtful_sample(cascade: SentimentCascade, n: int) -> list[str]:
+    """``n`` sample tweets the linear sentiment model is unsure of (all routed)."""
+    assert cascade.rule is not None
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    routed = unsure(
+        cascade.linear.predict_proba([prepare(t).model_text for t in texts]), cascade.rule
+    )
+    chosen = [texts[i] for i in np.flatnonzero(routed)[:n]]
+    assert len(chosen) == n
+    return chosen
+
+
+@pytest.mark.django_db
+def test_a_doubtful_import_batch_spends_the_encoder_budget_then_a_job_finishes_it(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """An import whose texts the linear model mostly doubts (general posts) gets the encoder on
+    at most its budget of each batch, the least sure first; the rest are stored with the linear
+    reading, provisional, and the refine job gives them the full reading."""
+    analyzer = get_analyzer()
+    assert isinstance(analyzer, DefaultAnalyzer)
+    cascade = analyzer.models()[0]
+    texts = doubtful_sample(cascade, 20)
+    workspace = do_get_or_create_workspace("budget")
+    writer = BulkWriter(workspace, "x", ConversationKind.PUBLIC_THREAD)
+    records = [
+        MessageRecord(n, "brand", f"c{n}", f"u{n}", f"u{n}", True, f"u{n}", f"u{n}", text,
+                      f"m{n}", "", datetime.now(UTC))
+        for n, text in enumerate(texts)
+    ]  # fmt: skip
+    with analysis_deferred():
+        writer.write(records)
+    ids = list(Message.objects.order_by("pk").values_list("pk", flat=True))
+    final = analyzer.analyze_complete(texts)
+    assert not any(r.provisional for r in final)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        assert do_analyze_messages(ids) == 20  # an import's store: not the live path
+    stored = [
+        MessageAnalysis.objects.get(message_id=pk, model_version=analyzer.version) for pk in ids
+    ]
+    read = [n for n, row in enumerate(stored) if row.sentiment_scores == final[n].sentiment_scores]
+    left = [n for n in range(20) if n not in read]
+    assert len(read) == 6  # 30 % of 20
+    for n in left:
+        assert stored[n].sentiment_scores["negative"] == pytest.approx(linear_of(cascade, texts[n]))
+    assert len(callbacks) == 1
+    callbacks[0]()
+    for n, pk in enumerate(ids):
+        row = MessageAnalysis.objects.get(message_id=pk, model_version=analyzer.version)
+        assert row.sentiment_scores == final[n].sentiment_scores
+
+
+def test_analyze_command_reports_rows_past_the_encoder_budget(tmp_path: Path) -> None:
+    analyzer = get_analyzer()
+    assert isinstance(analyzer, DefaultAnalyzer)
+    source = tmp_path / "doubtful.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["text"])
+        out.writerows([t] for t in doubtful_sample(analyzer.models()[0], 20))
+    budgeted, complete = tmp_path / "budgeted.jsonl", tmp_path / "complete.jsonl"
+    result = run_command("analyze", "--input", str(source), "--output", str(budgeted))
+    assert "14 past the sentiment encoder's budget" in result.stderr
+    rows = [json.loads(line) for line in budgeted.read_text().splitlines()]
+    assert sum(row["provisional"] for row in rows) == 14
+    result = run_command("analyze", "--input", str(source), "--output", str(complete), "--complete")
+    assert "budget" not in result.stderr
+    rows = [json.loads(line) for line in complete.read_text().splitlines()]
+    assert len(rows) == 20 and not any(row["provisional"] for row in rows)
 
 
 def linear_of(cascade: SentimentCascade, text: str) -> float:

@@ -166,7 +166,8 @@ def do_refine_messages(message_ids: Sequence[int], analyzer: Analyzer) -> int:
     rows = _inbound_rows(message_ids)
     if not rows:
         return 0
-    results = analyzer.analyze([row[1] for row in rows], _contexts(rows))
+    complete = getattr(analyzer, "analyze_complete", analyzer.analyze)
+    results: list[Analysis] = complete([row[1] for row in rows], _contexts(rows))
     version = analyzer.version
     changed = 0
     with transaction.atomic():

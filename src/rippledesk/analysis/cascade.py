@@ -5,11 +5,19 @@ there the two are mixed as ``weight · log p_encoder + (1 - weight) · log p_lin
 encoder's logits divided by its own ``temperature`` first) and renormalised. Everything else
 keeps the linear model's probabilities. The rule is fitted on a fold of the training part that
 neither model saw (``encoder_training.choose_rule``) and ships in ``manifest.json``.
+
+The encoder costs about thirty linear readings, so a batch spends at most ``budget`` of its
+texts on it (30 % by default, the share the rule was chosen under): airline-like traffic stays
+under it (about a quarter is unsure), but the linear model doubts most general social posts,
+and a batch of those would otherwise run at half the stack's speed. Over budget, the least sure
+texts are re-read first; the others keep the linear reading and come back pending, which the
+desk's ``analysis.refine`` job finishes later with no budget (``scores(..., budgeted=False)``).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -54,6 +62,20 @@ def unsure(linear_p: FloatArray, rule: CascadeRule) -> BoolArray:
     return np.asarray(linear_p.max(axis=1) < rule.threshold)
 
 
+def within_budget(
+    linear_p: FloatArray, routed: npt.NDArray[np.intp], budget: float
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Split the ``routed`` rows into those the encoder reads now (at most ``budget`` of the
+    batch, at least one text, the least sure first) and those left over, both in row order."""
+    allowance = max(
+        1, math.ceil(round(budget * len(linear_p), 9))
+    )  # 0.3 * 10 is 3.0000000000000004
+    if len(routed) <= allowance:
+        return routed, routed[:0]
+    order = np.argsort(linear_p[routed].max(axis=1), kind="stable")
+    return np.sort(routed[order[:allowance]]), np.sort(routed[order[allowance:]])
+
+
 def log_softmax(logits: FloatArray) -> FloatArray:
     shifted = logits - logits.max(axis=1, keepdims=True)
     return np.asarray(shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)))
@@ -68,6 +90,33 @@ def combine(linear_p: FloatArray, encoder_logits: FloatArray, rule: CascadeRule)
 
 
 ENCODER_ENV = "RIPPLEDESK_SENTIMENT_ENCODER"
+BUDGET_ENV = "RIPPLEDESK_ENCODER_BUDGET"
+# The share of a batch the encoder may re-read: with the rest of the stack at about 0.48 ms a
+# message and the encoder at 1.5-1.7 ms a text on 2 cores, 30 % keeps the stack over 1,000
+# messages/s whatever the texts (docs/models.md). ``encoder_training`` chooses the rule under
+# the same share.
+DEFAULT_BUDGET = 0.30
+
+
+def encoder_budget() -> float | None:
+    """``$RIPPLEDESK_ENCODER_BUDGET`` (a share between 0 and 1, or ``off`` for none), else 30 %.
+
+    A machine with more cores than the two the default is sized for can afford a larger share.
+    A value that is neither is named in a warning and the default applies: analysis must not
+    stop storing messages over a setting."""
+    raw = os.environ.get(BUDGET_ENV, "").strip().lower()
+    if raw in ("off", "none", "no"):
+        return None
+    try:
+        share = float(raw) if raw else DEFAULT_BUDGET
+    except ValueError:
+        share = -1.0
+    if not 0.0 < share <= 1.0:
+        logger.warning(
+            "%s=%r is not a share in (0, 1] or 'off'; using %s", BUDGET_ENV, raw, DEFAULT_BUDGET
+        )
+        return DEFAULT_BUDGET
+    return share
 
 
 class SentimentCascade:
@@ -75,6 +124,7 @@ class SentimentCascade:
 
     ``encoder`` None means the linear model alone (no encoder files, onnxruntime missing, or
     ``$RIPPLEDESK_SENTIMENT_ENCODER=off``); ``version`` says which ran, so stored analyses do.
+    ``budget`` is the share of a batch the encoder may read (None: every unsure text).
     """
 
     def __init__(
@@ -83,6 +133,7 @@ class SentimentCascade:
         encoder: SentimentEncoder | None = None,
         rule: CascadeRule | None = None,
         encoder_version: str = "",
+        budget: float | None = DEFAULT_BUDGET,
     ) -> None:
         if encoder is not None and rule is None:
             raise ValueError("an encoder needs its cascade rule")
@@ -93,6 +144,7 @@ class SentimentCascade:
         self.linear = linear
         self.encoder = encoder
         self.rule = rule
+        self.budget = budget
         self.name = linear.name
         self.labels = linear.labels
         self.version = f"{linear.version}+enc{encoder_version}" if encoder else linear.version
@@ -100,8 +152,11 @@ class SentimentCascade:
     def predict_proba(self, texts: Sequence[str]) -> FloatArray:
         return self.scores(texts)[0]
 
-    def scores(self, texts: Sequence[str], refine: bool = True) -> tuple[FloatArray, BoolArray]:
-        """Probabilities, and which rows still await the encoder (none when ``refine``)."""
+    def scores(
+        self, texts: Sequence[str], refine: bool = True, *, budgeted: bool = True
+    ) -> tuple[FloatArray, BoolArray]:
+        """Probabilities, and which rows still await the encoder: all unsure rows without
+        ``refine``, those over the batch's budget with it (none when not ``budgeted``)."""
         probabilities = self.linear.predict_proba(texts)
         pending = np.zeros(len(texts), dtype=bool)
         if self.encoder is None or self.rule is None or not len(texts):
@@ -109,6 +164,9 @@ class SentimentCascade:
         if not refine:
             return probabilities, unsure(probabilities, self.rule)
         routed = np.flatnonzero(unsure(probabilities, self.rule))
+        if budgeted and self.budget is not None:
+            routed, over = within_budget(probabilities, routed, self.budget)
+            pending[over] = True
         if len(routed):
             logits = self.encoder.logits([texts[int(i)] for i in routed])
             probabilities[routed] = combine(probabilities[routed], logits, self.rule)
@@ -129,4 +187,5 @@ def load_sentiment(linear: TextClassifier, trained_dir: Path) -> SentimentCascad
     except EncoderUnavailable as exc:
         logger.warning("sentiment encoder not loaded, linear model alone: %s", exc)
         return SentimentCascade(linear)
-    return SentimentCascade(linear, encoder, CascadeRule.from_dict(entry["rule"]), entry["version"])
+    rule = CascadeRule.from_dict(entry["rule"])
+    return SentimentCascade(linear, encoder, rule, entry["version"], encoder_budget())

@@ -35,6 +35,9 @@ class FileOptions:
     redact_text: bool = False
     encoding: str = "utf-8"
     batch_size: int = 512
+    # Re-read every doubtful text with the sentiment encoder, past the batch budget
+    # (``cascade.py``): best quality, slower on general social posts.
+    complete: bool = False
 
 
 def _audience(raw: Any) -> int | None:
@@ -112,6 +115,8 @@ class FileSummary:
     rows: int = 0
     errors: int = 0
     not_analysable: int = 0
+    # Rows whose sentiment is the fast model's because the batch's encoder budget ran out.
+    provisional: int = 0
 
 
 def analyze_file(
@@ -120,17 +125,22 @@ def analyze_file(
     summary = FileSummary()
     progress = Progress(0, "analysing")
     batch: list[FileRow] = []
+    analyze = analyzer.analyze
+    if options.complete:
+        analyze = getattr(analyzer, "analyze_complete", analyzer.analyze)
 
     def flush() -> None:
         texts = [row.text for row in batch if row.text is not None]
         contexts = [row.context for row in batch if row.text is not None]
-        results = iter(analyzer.analyze(texts, contexts)) if texts else iter(())
+        results = iter(analyze(texts, contexts)) if texts else iter(())
         for row in batch:
             result = next(results) if row.text is not None else None
             if result is None:
                 summary.errors += 1
             elif not result.analysable:
                 summary.not_analysable += 1
+            elif result.provisional:
+                summary.provisional += 1
             output.write(json.dumps(_as_json(row, result, options), ensure_ascii=False) + "\n")
         summary.rows += len(batch)
         batch.clear()

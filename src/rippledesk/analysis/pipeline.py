@@ -120,8 +120,21 @@ class DefaultAnalyzer:
         path, where ``actions.do_refine_messages`` finishes them in a job."""
         return self._analyze(texts, contexts, refine=False)
 
+    def analyze_complete(
+        self, texts: Sequence[str], contexts: Sequence[MessageContext] | None = None
+    ) -> list[Analysis]:
+        """Like ``analyze`` with no encoder budget: every text the sentiment encoder should
+        re-read is re-read, however many (the ``analysis.refine`` job, which finishes what the
+        live path and over-budget batches left provisional)."""
+        return self._analyze(texts, contexts, refine=True, budgeted=False)
+
     def _analyze(
-        self, texts: Sequence[str], contexts: Sequence[MessageContext] | None, *, refine: bool
+        self,
+        texts: Sequence[str],
+        contexts: Sequence[MessageContext] | None,
+        *,
+        refine: bool,
+        budgeted: bool = True,
     ) -> list[Analysis]:
         if contexts is None:
             contexts = [MessageContext()] * len(texts)
@@ -136,7 +149,7 @@ class DefaultAnalyzer:
             return results
         sentiment_model, emotion_model, topic_model = self.models()
         model_texts = [prepared[i].model_text for i in live]
-        sentiment_p, pending = sentiment_model.scores(model_texts, refine)
+        sentiment_p, pending = sentiment_model.scores(model_texts, refine, budgeted=budgeted)
         emotion_p = emotion_model.predict_proba(model_texts)
         negative_col = sentiment_model.labels.index("negative")
         negative_rows = [

@@ -69,8 +69,9 @@ class Analysis:
 
     ``analysable`` is False for texts with nothing to analyse (empty, only punctuation); their
     labels are then neutral defaults and ``ripple_risk`` is 0. ``provisional`` is True when the
-    sentiment encoder has yet to re-read the text (``analysis.refine`` job, see
-    ``actions.do_analyze_messages``).
+    sentiment encoder should re-read the text but has not: the live path leaves that to the
+    ``analysis.refine`` job, and a batch stops at the encoder's budget (``cascade.py``); see
+    ``actions.do_analyze_messages``.
     """
 
     analysable: bool

@@ -50,22 +50,49 @@ def _is_cjk(cp: int) -> bool:
     )
 
 
+class _CharMap(dict[int, str]):
+    """``str.translate`` table built as characters are met: what ``normalise`` makes of each
+    code point before lower-casing (dropped, a space, spaced out, or itself)."""
+
+    def __missing__(self, cp: int) -> str:
+        char = chr(cp)
+        if cp in (0, 0xFFFD) or _is_control(char):
+            out = ""
+        elif _is_whitespace(char):
+            out = " "
+        elif _is_cjk(cp):
+            out = f" {char} "
+        else:
+            out = char
+        if len(self) < 65_536:
+            self[cp] = out
+        return out
+
+
+class _MarkMap(dict[int, str]):
+    """``str.translate`` table that drops combining marks (category Mn) after decomposition."""
+
+    def __missing__(self, cp: int) -> str:
+        char = chr(cp)
+        out = "" if unicodedata.category(char) == "Mn" else char
+        if len(self) < 65_536:
+            self[cp] = out
+        return out
+
+
+_ASCII = dict.fromkeys([*range(32), 127], "") | {ord(c): " " for c in "\t\n\r"}
+_CHARS = _CharMap()
+_MARKS = _MarkMap()
+
+
 def normalise(text: str) -> str:
     """Drop control characters, make whitespace a space, space out CJK ideographs, lower-case
-    and strip accents (decompose, drop combining marks)."""
-    out: list[str] = []
-    for char in text:
-        cp = ord(char)
-        if cp in {0, 0xFFFD} or _is_control(char):
-            continue
-        if _is_whitespace(char):
-            out.append(" ")
-        elif _is_cjk(cp):
-            out.append(f" {char} ")
-        else:
-            out.append(char)
-    decomposed = unicodedata.normalize("NFD", "".join(out).lower())
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    and strip accents (decompose, drop combining marks). Per-character decisions are cached in
+    translate tables: this runs on every text the encoder reads."""
+    if text.isascii():  # no accents, CJK or Unicode spaces; NFD changes nothing
+        return text.translate(_ASCII).lower()
+    decomposed = unicodedata.normalize("NFD", text.translate(_CHARS).lower())
+    return decomposed.translate(_MARKS)
 
 
 def pre_tokenise(text: str) -> Iterator[str]:

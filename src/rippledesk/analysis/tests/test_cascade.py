@@ -11,12 +11,16 @@ import numpy as np
 import pytest
 
 from rippledesk.analysis.cascade import (
+    BUDGET_ENV,
+    DEFAULT_BUDGET,
     ENCODER_ENV,
     CascadeRule,
     SentimentCascade,
     combine,
+    encoder_budget,
     load_sentiment,
     unsure,
+    within_budget,
 )
 from rippledesk.analysis.encoder import (
     MODEL_FILE,
@@ -89,13 +93,78 @@ def test_only_unsure_texts_change(
     assert cascade.rule is not None
     assert cascade.encoder is not None
     before = linear.predict_proba(tweets)
-    after = cascade.predict_proba(tweets)
+    after, pending = cascade.scores(tweets)
     routed = unsure(before, cascade.rule)
-    assert 0 < routed.sum() < len(tweets)
+    # Customer-service tweets fit the encoder's budget: every unsure one is re-read.
+    assert 0 < routed.sum() <= DEFAULT_BUDGET * len(tweets)
+    assert not pending.any()
     assert np.array_equal(after[~routed], before[~routed])
     logits = cascade.encoder.logits([t for t, r in zip(tweets, routed, strict=True) if r])
     assert np.allclose(after[routed], combine(before[routed], logits, cascade.rule))
     assert np.allclose(after.sum(axis=1), 1.0)
+
+
+def test_within_budget_keeps_the_least_sure() -> None:
+    linear_p = np.array(
+        [[0.5, 0.3, 0.2], [0.4, 0.35, 0.25], [0.9, 0.05, 0.05], [0.34, 0.33, 0.33], [0.6, 0.2, 0.2]]
+    )
+    routed = np.array([0, 1, 3, 4])
+    now, later = within_budget(linear_p, routed, 0.4)  # 2 of 5 rows
+    assert (list(now), list(later)) == ([1, 3], [0, 4])
+    now, later = within_budget(linear_p, routed, 0.8)  # 4 of 5: all routed rows fit
+    assert (list(now), len(later)) == ([0, 1, 3, 4], 0)
+    now, later = within_budget(linear_p[:1], routed[:1], 0.01)  # a lone text is always read
+    assert (list(now), len(later)) == ([0], 0)
+    ten = np.tile(linear_p[:1], (10, 1))
+    now, _ = within_budget(ten, np.arange(10), 0.3)  # 0.3 * 10 is 3, not 4
+    assert len(now) == 3
+
+
+def test_a_doubtful_batch_stops_at_the_budget(
+    cascade: SentimentCascade, linear: TextClassifier, tweets: list[str]
+) -> None:
+    """A batch of texts the linear model doubts (general posts, say) spends at most the budget
+    on the encoder, the least sure first; the rest keep the linear reading and come back
+    pending, and the unbudgeted call (the refine job's) reads them all."""
+    assert cascade.rule is not None
+    linear_p = linear.predict_proba(tweets)
+    doubtful = [t for t, u in zip(tweets, unsure(linear_p, cascade.rule), strict=True) if u]
+    assert len(doubtful) >= 20
+    before = linear.predict_proba(doubtful)
+    budgeted, pending = cascade.scores(doubtful)
+    allowance = int(np.ceil(round(DEFAULT_BUDGET * len(doubtful), 9)))
+    assert int((~pending).sum()) == allowance
+    assert np.array_equal(budgeted[pending], before[pending])
+    assert not np.allclose(budgeted[~pending], before[~pending])
+    assert before[~pending].max(axis=1).max() <= before[pending].max(axis=1).min()
+    complete, none_pending = cascade.scores(doubtful, budgeted=False)
+    assert not none_pending.any()
+    assert np.allclose(complete[~pending], budgeted[~pending])
+    assert not np.allclose(complete[pending], before[pending])
+    alone, alone_pending = cascade.scores(doubtful[:1])
+    assert not alone_pending.any()
+    assert np.allclose(alone[0], complete[0])
+    unlimited = SentimentCascade(linear, cascade.encoder, cascade.rule, "x", budget=None)
+    assert not unlimited.scores(doubtful)[1].any()
+
+
+def test_budget_setting(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.delenv(BUDGET_ENV, raising=False)
+    assert encoder_budget() == DEFAULT_BUDGET
+    monkeypatch.setenv(BUDGET_ENV, "0.5")
+    assert encoder_budget() == 0.5
+    monkeypatch.setenv(BUDGET_ENV, "off")
+    assert encoder_budget() is None
+    assert (
+        load_sentiment(TextClassifier.load(TRAINED_DIR / "sentiment.npz"), TRAINED_DIR).budget
+        is None
+    )
+    for bad in ("half", "1.5", "0"):
+        monkeypatch.setenv(BUDGET_ENV, bad)
+        assert encoder_budget() == DEFAULT_BUDGET
+        assert BUDGET_ENV in caplog.text
+        assert repr(bad) in caplog.text
+        caplog.clear()
 
 
 def test_a_text_scores_the_same_alone_and_in_any_batch(

@@ -29,6 +29,12 @@ class Command(BaseCommand):
         parser.add_argument("--redact", action="store_true", help="add the text with PII masked")
         parser.add_argument("--encoding", default="utf-8")
         parser.add_argument("--analyzer", default="rippledesk-default")
+        parser.add_argument(
+            "--complete",
+            action="store_true",
+            help="let the sentiment encoder re-read every doubtful text, past its share of each "
+            "batch (slower on general social posts; rows it skipped say provisional: true)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["input"]
@@ -44,6 +50,7 @@ class Command(BaseCommand):
             visibility=options["visibility"],
             redact_text=options["redact"],
             encoding=options["encoding"],
+            complete=options["complete"],
         )
         output = options["output"]
         try:
@@ -59,4 +66,10 @@ class Command(BaseCommand):
         self.stderr.write(
             f"{path}: {summary.rows:,} rows analysed with {analyzer.name} {analyzer.version}; "
             f"{summary.errors:,} unreadable, {summary.not_analysable:,} not analysable"
+            + (
+                f", {summary.provisional:,} past the sentiment encoder's budget (--complete "
+                "re-reads them)"
+                if summary.provisional
+                else ""
+            )
         )
