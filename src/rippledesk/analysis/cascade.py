@@ -67,9 +67,8 @@ def within_budget(
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """Split the ``routed`` rows into those the encoder reads now (at most ``budget`` of the
     batch, at least one text, the least sure first) and those left over, both in row order."""
-    allowance = max(
-        1, math.ceil(round(budget * len(linear_p), 9))
-    )  # 0.3 * 10 is 3.0000000000000004
+    # Rounded first: 0.3 * 10 is 3.0000000000000004, which would allow 4.
+    allowance = max(1, math.ceil(round(budget * len(linear_p), 9)))
     if len(routed) <= allowance:
         return routed, routed[:0]
     order = np.argsort(linear_p[routed].max(axis=1), kind="stable")
