@@ -78,8 +78,11 @@ class SentimentEncoder:
             str(model), options, providers=["CPUExecutionProvider"]
         )
         names = [i.name for i in self._session.get_inputs()]
-        if names != ["input_ids", "attention_mask"]:
-            raise EncoderUnavailable(f"{model} takes inputs {names}, not input_ids, attention_mask")
+        if names != ["input_ids"]:
+            raise EncoderUnavailable(
+                f"{model} takes inputs {names}, not input_ids alone (an export older than this "
+                "code: rebuild it with `rippledesk model train --task sentiment-encoder`)"
+            )
         self._tokenizer = WordPiece.from_file(vocabulary, MAX_TOKENS)
         self._workers = threads or analysis_threads()
         self._pool: ThreadPoolExecutor | None = None
@@ -115,6 +118,6 @@ class SentimentEncoder:
         out = np.zeros((len(sequences), 3))
         for row, sequence in enumerate(sequences):
             ids = np.array([sequence], dtype=np.int64)  # [CLS] ... [SEP]: never empty
-            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-            out[row] = self._session.run(None, feed)[0][0]
+            # One unpadded text: the graph pools over every token, so it takes no mask.
+            out[row] = self._session.run(None, {"input_ids": ids})[0][0]
         return out

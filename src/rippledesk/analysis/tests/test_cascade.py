@@ -30,7 +30,7 @@ from rippledesk.analysis.encoder import (
     SentimentEncoder,
     analysis_threads,
 )
-from rippledesk.analysis.evaluation import TRAINED_DIR
+from rippledesk.analysis.evaluation import TRAINED_DIR, file_sha256
 from rippledesk.analysis.linear import TextClassifier
 from rippledesk.analysis.tests.test_linear import ODD_INPUTS
 
@@ -85,6 +85,7 @@ def test_shipped_cascade_loads_with_its_rule(cascade: SentimentCascade) -> None:
     entry = manifest["cascade"]["sentiment"]
     assert entry["selection"]["share"] <= entry["selection"]["max_share"]
     assert (TRAINED_DIR / MODEL_FILE).stat().st_size == entry["bytes"]
+    assert file_sha256(TRAINED_DIR / MODEL_FILE) == entry["sha256"]
 
 
 def test_only_unsure_texts_change(
