@@ -22,10 +22,10 @@ from rippledesk.conversations.bulk import BulkWriter
 from rippledesk.conversations.models import Conversation, ConversationKind, Message
 from rippledesk.conversations.records import MessageRecord
 from rippledesk.workspaces.actions import do_get_or_create_workspace
+from tests.analysis_samples import SAMPLE, doubtful_sample
 from tests.conftest import DATA, run_command
 
 FIXTURE = DATA / "twcs_threads.csv"
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "airline-tweets" / "sample.csv"
 
 
 @pytest.mark.parametrize(
@@ -190,19 +190,6 @@ def test_live_messages_get_the_fast_reading_then_the_encoder_s_in_a_job(
         assert row.sentiment == final[n].sentiment
         conversation = Conversation.objects.get(external_id=f"c{n}")
         assert conversation.sentiment == final[n].sentiment
-
-
-def doubtful_sample(cascade: SentimentCascade, n: int) -> list[str]:
-    """``n`` sample tweets the linear sentiment model is unsure of (all routed)."""
-    assert cascade.rule is not None
-    with SAMPLE.open(encoding="utf-8", newline="") as handle:
-        texts = [row["text"] for row in csv.DictReader(handle)]
-    routed = unsure(
-        cascade.linear.predict_proba([prepare(t).model_text for t in texts]), cascade.rule
-    )
-    chosen = [texts[i] for i in np.flatnonzero(routed)[:n]]
-    assert len(chosen) == n
-    return chosen
 
 
 @pytest.mark.django_db

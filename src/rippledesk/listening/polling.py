@@ -124,8 +124,13 @@ def poll(source: ListeningSource) -> int:
         return 0
     from rippledesk.analysis.pipeline import get_analyzer  # noqa: PLC0415 - numpy, only when polling
 
+    analyzer = get_analyzer()
+    # A poll is a background job of at most a page of mentions, and a mention is stored once,
+    # with no refine job after it: the sentiment encoder reads every unsure one, past the budget
+    # that keeps bulk imports fast (analysis/cascade.py).
+    analyze = getattr(analyzer, "analyze_complete", analyzer.analyze)
     results = (
-        get_analyzer().analyze(
+        analyze(
             [f"{h.title}\n{h.text}".strip() for h in heard],
             [MessageContext(visibility="public_post", audience=h.audience) for h in heard],
         )

@@ -9,8 +9,10 @@ from threading import Thread
 from typing import Any
 
 import pytest
+from tests.analysis_samples import doubtful_sample
 from tests.fake_platform import fake_platform
 
+from rippledesk.analysis.pipeline import DefaultAnalyzer, get_analyzer
 from rippledesk.core.errors import PermissionDenied
 from rippledesk.listening.actions import do_add_source, do_convert, do_dismiss
 from rippledesk.listening.feeds import parse_feed
@@ -141,6 +143,38 @@ def test_x_search_keeps_its_cursor_and_audience() -> None:
     mention = Mention.objects.get()
     assert (mention.author, mention.audience) == ("loudtraveller", 250000)
     assert mention.url == "https://x.com/loudtraveller/status/1860001"
+
+
+def test_every_unsure_mention_gets_the_encoder_s_reading() -> None:
+    """A poll's mentions are stored once, with no refine job after: the encoder's budget for
+    bulk imports does not apply, so their sentiment is the whole cascade's."""
+    analyzer = get_analyzer()
+    assert isinstance(analyzer, DefaultAnalyzer)
+    texts = doubtful_sample(analyzer.models()[0], 12)
+    complete = [r.sentiment for r in analyzer.analyze_complete(texts)]
+    budgeted = analyzer.analyze(texts)
+    assert sum(r.provisional for r in budgeted) == 8  # 30 % of 12 read within the budget
+    assert [r.sentiment for r in budgeted] != complete  # so this test can tell them apart
+    answer = {
+        "data": [
+            {"id": str(1870000 + n), "text": text, "author_id": "7",
+             "created_at": "2026-11-24T18:00:00.000Z"}
+            for n, text in enumerate(texts)
+        ],
+        "includes": {"users": [{"id": "7", "username": "someone"}]},
+        "meta": {"newest_id": "1870011", "result_count": 12},
+    }  # fmt: skip
+    with fake_platform((200, answer)) as api:
+        source = do_add_source(
+            manager_seat(),
+            kind="x_search",
+            name="Acme on X",
+            query="acme",
+            config={"bearer_token": "t", "api_base": api.url},
+        )
+        assert poll(source) == 12
+    stored = dict(Mention.objects.values_list("body", "sentiment"))
+    assert [stored[text] for text in texts] == complete
 
 
 def test_agents_cannot_add_sources_and_dismissed_mentions_stay_dismissed(feeds: str) -> None:
