@@ -79,7 +79,7 @@ def export_int8(tuned: teacher.Teacher, out_dir: Path) -> Path:
     (per-tensor: 96.0 %). It scales each run's activations together, so ``SentimentEncoder``
     runs every text on its own: a text scores the same alone or among others. With no padding
     there is nothing to mask, so the graph takes token ids only and pools over all of them:
-    the same logits as with an all-ones mask (identical on 3,000 tweets), about 9 % quicker
+    the same logits as with an all-ones mask (bit-identical on 14,089 tweets), about 9 % quicker
     without the mask's operators.
     """
     torch = teacher._module("torch")

@@ -33,7 +33,8 @@ class Command(BaseCommand):
             "--complete",
             action="store_true",
             help="let the sentiment encoder re-read every doubtful text, past its share of each "
-            "batch (slower on general social posts; rows it skipped say provisional: true)",
+            "batch (slower on general social posts; without it, the rows past that share keep "
+            "the fast model's sentiment and say provisional: true)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
