@@ -159,16 +159,7 @@ def test_live_messages_get_the_fast_reading_then_the_encoder_s_in_a_job(
     texts = [texts[i] for i in np.flatnonzero(routed)[:3]] + [
         texts[i] for i in np.flatnonzero(~routed)[:2]
     ]
-    workspace = do_get_or_create_workspace("refine")
-    writer = BulkWriter(workspace, "x", ConversationKind.PUBLIC_THREAD)
-    records = [
-        MessageRecord(n, "brand", f"c{n}", f"u{n}", f"u{n}", True, f"u{n}", f"u{n}", text,
-                      f"m{n}", "", datetime.now(UTC))
-        for n, text in enumerate(texts)
-    ]  # fmt: skip
-    with analysis_deferred():
-        writer.write(records)
-    ids = list(Message.objects.order_by("pk").values_list("pk", flat=True))
+    ids = store_unanalysed("refine", texts)
     final = analyzer.analyze_complete(texts)
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         assert do_analyze_messages(ids, defer_refinement=True) == 5
@@ -203,16 +194,7 @@ def test_a_doubtful_import_batch_spends_the_encoder_budget_then_a_job_finishes_i
     assert isinstance(analyzer, DefaultAnalyzer)
     cascade = analyzer.models()[0]
     texts = doubtful_sample(cascade, 20)
-    workspace = do_get_or_create_workspace("budget")
-    writer = BulkWriter(workspace, "x", ConversationKind.PUBLIC_THREAD)
-    records = [
-        MessageRecord(n, "brand", f"c{n}", f"u{n}", f"u{n}", True, f"u{n}", f"u{n}", text,
-                      f"m{n}", "", datetime.now(UTC))
-        for n, text in enumerate(texts)
-    ]  # fmt: skip
-    with analysis_deferred():
-        writer.write(records)
-    ids = list(Message.objects.order_by("pk").values_list("pk", flat=True))
+    ids = store_unanalysed("budget", texts)
     final = analyzer.analyze_complete(texts)
     assert not any(r.provisional for r in final)
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
@@ -249,6 +231,20 @@ def test_analyze_command_reports_rows_past_the_encoder_budget(tmp_path: Path) ->
     assert "budget" not in result.stderr
     rows = [json.loads(line) for line in complete.read_text().splitlines()]
     assert len(rows) == 20 and not any(row["provisional"] for row in rows)
+
+
+def store_unanalysed(slug: str, texts: list[str]) -> list[int]:
+    """``texts`` as inbound messages of one workspace, each its own public thread, stored with
+    analysis deferred; their ids in order."""
+    writer = BulkWriter(do_get_or_create_workspace(slug), "x", ConversationKind.PUBLIC_THREAD)
+    records = [
+        MessageRecord(n, "brand", f"c{n}", f"u{n}", f"u{n}", True, f"u{n}", f"u{n}", text,
+                      f"m{n}", "", datetime.now(UTC))
+        for n, text in enumerate(texts)
+    ]  # fmt: skip
+    with analysis_deferred():
+        writer.write(records)
+    return list(Message.objects.order_by("pk").values_list("pk", flat=True))
 
 
 def linear_of(cascade: SentimentCascade, text: str) -> float:
