@@ -11,7 +11,7 @@ produced. A tweet costs a few dozen microseconds, next to milliseconds in the en
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 MAX_WORD_CHARS = 100
@@ -50,39 +50,42 @@ def _is_cjk(cp: int) -> bool:
     )
 
 
-class _CharMap(dict[int, str]):
-    """``str.translate`` table built as characters are met: what ``normalise`` makes of each
-    code point before lower-casing (dropped, a space, spaced out, or itself)."""
+class _Table(dict[int, str]):
+    """``str.translate`` table filled as characters are met, by ``decide`` (a character in,
+    what it becomes out); at most 65,536 entries are kept."""
+
+    def __init__(self, decide: Callable[[str], str]) -> None:
+        super().__init__()
+        self._decide = decide
 
     def __missing__(self, cp: int) -> str:
-        char = chr(cp)
-        if cp in (0, 0xFFFD) or _is_control(char):
-            out = ""
-        elif _is_whitespace(char):
-            out = " "
-        elif _is_cjk(cp):
-            out = f" {char} "
-        else:
-            out = char
+        out = self._decide(chr(cp))
         if len(self) < 65_536:
             self[cp] = out
         return out
 
 
-class _MarkMap(dict[int, str]):
-    """``str.translate`` table that drops combining marks (category Mn) after decomposition."""
+def _cleaned(char: str) -> str:
+    """What ``normalise`` makes of a character before lower-casing: dropped, a space, spaced
+    out (CJK ideographs) or itself."""
+    cp = ord(char)
+    if cp in (0, 0xFFFD) or _is_control(char):
+        return ""
+    if _is_whitespace(char):
+        return " "
+    if _is_cjk(cp):
+        return f" {char} "
+    return char
 
-    def __missing__(self, cp: int) -> str:
-        char = chr(cp)
-        out = "" if unicodedata.category(char) == "Mn" else char
-        if len(self) < 65_536:
-            self[cp] = out
-        return out
+
+def _unmarked(char: str) -> str:
+    """Combining marks (category Mn) dropped after decomposition."""
+    return "" if unicodedata.category(char) == "Mn" else char
 
 
 _ASCII = dict.fromkeys([*range(32), 127], "") | {ord(c): " " for c in "\t\n\r"}
-_CHARS = _CharMap()
-_MARKS = _MarkMap()
+_CHARS = _Table(_cleaned)
+_MARKS = _Table(_unmarked)
 
 
 def normalise(text: str) -> str:
