@@ -42,11 +42,18 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from rippledesk.analysis import evaluation, linear, training  # noqa: E402
-from rippledesk.analysis.cascade import SentimentCascade, load_sentiment, unsure  # noqa: E402
+from rippledesk.analysis.cascade import (  # noqa: E402
+    SentimentCascade,
+    load_sentiment,
+    unsure,
+    within_budget,
+)
 from rippledesk.analysis.evaluation import (  # noqa: E402
     TOPICS,
     Metrics,
@@ -194,16 +201,20 @@ def batched_complete(models: Sequence[Scorer], texts: Sequence[str]) -> None:
 
 
 def encoder_shares(cascade: SentimentCascade, sets: dict[str, list[str]]) -> dict[str, float]:
-    """Per text set (scored as one batch): the share under the rule's threshold, and the
-    share the encoder reads within its budget."""
+    """Per text set (as one batch): the share under the rule's threshold, and the share the
+    encoder reads within its budget (``within_budget``, as the cascade decides it; the encoder
+    itself need not run)."""
     out: dict[str, float] = {}
     if cascade.rule is None:
         return out
     for name, texts in sets.items():
-        routed = unsure(cascade.linear.predict_proba(texts), cascade.rule)
-        pending = cascade.scores(texts)[1]
-        out[f"unsure_share {name}"] = round(float(routed.mean()), 4)
-        out[f"encoder_share {name}"] = round(float((routed & ~pending).mean()), 4)
+        linear_p = cascade.linear.predict_proba(texts)
+        routed = np.flatnonzero(unsure(linear_p, cascade.rule))
+        read = routed
+        if cascade.budget is not None:
+            read, _ = within_budget(linear_p, routed, cascade.budget)
+        out[f"unsure_share {name}"] = round(len(routed) / len(texts), 4)
+        out[f"encoder_share {name}"] = round(len(read) / len(texts), 4)
     return out
 
 
